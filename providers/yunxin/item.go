@@ -1,0 +1,197 @@
+package yunxin
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/chatlake/chatlake/schemas"
+)
+
+// item is a v2 ConversationInfo (providers.md §2.4). Integers are typed
+// int64 so values above 2^53 decode exactly; times are milliseconds.
+type item struct {
+	ConversationID  string          `json:"conversation_id"`
+	SenderID        string          `json:"sender_id"`
+	ReceiverID      string          `json:"receiver_id"`
+	Type            int32           `json:"type"`
+	StickTop        bool            `json:"stick_top"`
+	GroupIDs        []int64         `json:"group_ids"`
+	ServerExtension string          `json:"server_extension"`
+	MessageState    int32           `json:"message_state"`
+	LastMessage     json.RawMessage `json:"last_message"`
+	// Decision (open question 5): both names of the revocation are
+	// accepted; revoke_notification wins when a response carries both.
+	RevokeNotification *revoke `json:"revoke_notification"`
+	RevokeMessage      *revoke `json:"revoke_message"`
+	UnreadCount        int64   `json:"unread_count"`
+	SortOrder          int64   `json:"sort_order"`
+	CreateTime         int64   `json:"create_time"`
+	UpdateTime         int64   `json:"update_time"`
+	LastReadTime       *int64  `json:"last_read_time"`
+}
+
+// message is the flat last_message of the SDKs and the v2.1 doc. Decision
+// (open question 5): the nested apifox form is not decoded; its unknown
+// keys are ignored and Raw still holds them.
+type message struct {
+	MessageServerID  int64           `json:"message_server_id"`
+	MessageClientID  string          `json:"message_client_id"`
+	SenderID         string          `json:"sender_id"`
+	ReceiverID       string          `json:"receiver_id"`
+	TeamID           int64           `json:"team_id"`
+	ConversationType int32           `json:"conversation_type"`
+	SenderClientType int32           `json:"sender_client_type"`
+	MessageType      int32           `json:"message_type"`
+	SubType          int32           `json:"sub_type"`
+	CreateTime       int64           `json:"create_time"`
+	Text             string          `json:"text"`
+	Attachment       json.RawMessage `json:"attachment"`
+	Extension        string          `json:"extension"`
+}
+
+type revoke struct {
+	ServerID   int64  `json:"server_id"`
+	Attach     string `json:"attach"`
+	RevokeID   string `json:"revoke_id"`
+	CustomInfo string `json:"custom_info"`
+	RevokeType int32  `json:"revoke_type"`
+}
+
+// mapItems decodes raw items into conversations of user of app.
+func mapItems(app, user string, raws []json.RawMessage) ([]schemas.Conversation, error) {
+	out := make([]schemas.Conversation, 0, len(raws))
+	for i, raw := range raws {
+		c, err := mapItem(app, user, raw)
+		if err != nil {
+			return nil, fmt.Errorf("item %d: %w", i, err)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// mapItem decodes one item. Raw keeps its exact bytes.
+func mapItem(app, user string, raw json.RawMessage) (schemas.Conversation, error) {
+	var it item
+	if err := json.Unmarshal(raw, &it); err != nil {
+		return schemas.Conversation{}, fmt.Errorf("decode: %w", err)
+	}
+	if it.ConversationID == "" {
+		return schemas.Conversation{}, fmt.Errorf("no conversation_id")
+	}
+	lm, err := decodeMessage(it.LastMessage)
+	if err != nil {
+		return schemas.Conversation{}, fmt.Errorf("conversation %q: last_message: %w", it.ConversationID, err)
+	}
+	return schemas.Conversation{
+		Provider:       schemas.ProviderYunxin,
+		App:            app,
+		UserID:         user,
+		ConversationID: it.ConversationID,
+		Type:           normalType(it.Type),
+		OwnerUserID:    it.SenderID,
+		PeerID:         peerID(&it),
+		CreateTime:     millis(it.CreateTime),
+		UpdateTime:     millis(it.UpdateTime),
+		Yunxin:         yunxinFields(&it, lm),
+		Raw:            raw,
+	}, nil
+}
+
+func yunxinFields(it *item, lm *schemas.YunxinMessage) *schemas.YunxinConversation {
+	y := &schemas.YunxinConversation{
+		Type:            it.Type,
+		SenderID:        it.SenderID,
+		ReceiverID:      it.ReceiverID,
+		StickTop:        it.StickTop,
+		GroupIDs:        it.GroupIDs,
+		ServerExtension: it.ServerExtension,
+		MessageState:    it.MessageState,
+		UnreadCount:     it.UnreadCount,
+		SortOrder:       it.SortOrder,
+		LastMessage:     lm,
+	}
+	if it.LastReadTime != nil {
+		t := millis(*it.LastReadTime)
+		y.LastReadTime = &t
+	}
+	rv := it.RevokeNotification
+	if rv == nil {
+		rv = it.RevokeMessage
+	}
+	if rv != nil {
+		y.RevokeNotification = &schemas.YunxinRevokeNotification{
+			ServerID: rv.ServerID, Attach: rv.Attach, RevokeID: rv.RevokeID,
+			CustomInfo: rv.CustomInfo, RevokeType: rv.RevokeType,
+		}
+	}
+	return y
+}
+
+// decodeMessage returns nil for an absent, null or empty last_message (the
+// provider sends one of those when the last message was revoked).
+func decodeMessage(raw json.RawMessage) (*schemas.YunxinMessage, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var m message
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	if m.isZero() {
+		return nil, nil
+	}
+	var att json.RawMessage
+	if len(m.Attachment) > 0 && string(m.Attachment) != "null" {
+		att = m.Attachment
+	}
+	return &schemas.YunxinMessage{
+		MessageServerID: m.MessageServerID, MessageClientID: m.MessageClientID,
+		SenderID: m.SenderID, ReceiverID: m.ReceiverID, TeamID: m.TeamID,
+		ConversationType: m.ConversationType, SenderClientType: m.SenderClientType,
+		MessageType: m.MessageType, SubType: m.SubType, CreateTime: millis(m.CreateTime),
+		Text: m.Text, Attachment: att, Extension: m.Extension,
+	}, nil
+}
+
+func (m *message) isZero() bool {
+	return m.MessageServerID == 0 && m.MessageClientID == "" && m.SenderID == "" &&
+		m.ReceiverID == "" && m.TeamID == 0 && m.CreateTime == 0 && m.Text == "" &&
+		len(m.Attachment) == 0 && m.Extension == "" && m.MessageType == 0
+}
+
+// normalType maps the Yunxin type; 1, 2 and 3 coincide with the schemas
+// constants, anything else is unknown (Yunxin.Type keeps the original).
+func normalType(t int32) int32 {
+	switch t {
+	case 1:
+		return schemas.ConversationTypeOneToOne
+	case 2:
+		return schemas.ConversationTypeGroup
+	case 3:
+		return schemas.ConversationTypeSuperGroup
+	}
+	return schemas.ConversationTypeUnknown
+}
+
+// peerID is receiver_id, or the peer part of conversation_id
+// ({owner}|{type}|{peer}) when the provider left receiver_id empty.
+func peerID(it *item) string {
+	if it.ReceiverID != "" {
+		return it.ReceiverID
+	}
+	if parts := strings.SplitN(it.ConversationID, "|", 3); len(parts) == 3 {
+		return parts[2]
+	}
+	return ""
+}
+
+// millis converts provider milliseconds to UTC; 0 is "not sent".
+func millis(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
