@@ -2,48 +2,189 @@ package providers
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/cenkalti/backoff/v4"
+	"github.com/sony/gobreaker/v2"
+
+	"github.com/chatlake/chatlake/schemas"
 )
 
-// GuardConfig tunes a Guard. Zero values mean the documented defaults.
-type GuardConfig struct {
-	// QPS is the account's client-side request rate. Default 100.
-	QPS float64
-	// Burst is the token bucket size. Default 1 (no bursts above QPS).
-	Burst int
-	// MaxAttempts bounds the tries of one call, first included. Default 4.
-	MaxAttempts int
-	// MaxElapsed bounds the time spent on one call across retries. Default 30s.
-	MaxElapsed time.Duration
-	// AttemptTimeout bounds one HTTP attempt. Default 10s.
-	AttemptTimeout time.Duration
-}
-
-// Guard runs calls to one provider account through its rate limiter,
-// the circuit breaker of the endpoint, and retries. It is safe for
-// concurrent use.
+// Guard runs calls to one provider account through the account's rate
+// limiter, the circuit breaker of the endpoint, and retries. Make one Guard
+// per account and share it between all of the account's apps: Volcengine
+// counts its quota per account across AppIds.
 //
-// SKELETON: to be completed (limiter, breaker, retries).
+// A Guard is safe for concurrent use. It holds no goroutines and needs no
+// closing.
 type Guard struct {
-	account string
-	cfg     GuardConfig
-	log     *slog.Logger
+	account  string
+	cfg      GuardConfig
+	log      *slog.Logger
+	obs      Observer
+	limiter  *adaptiveLimiter
+	breakers *breakers
 }
 
-// NewGuard returns a Guard for the named account.
+// NewGuard returns a Guard for the named account. The name appears in
+// errors, logs and metric labels, so it must not be a credential. Zero or
+// negative fields of cfg take their defaults; call cfg.Validate first to
+// reject nonsense instead. A nil log discards.
 func NewGuard(account string, cfg GuardConfig, log *slog.Logger) *Guard {
-	if cfg.AttemptTimeout == 0 {
-		cfg.AttemptTimeout = 10 * time.Second
+	cfg = cfg.withDefaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
-	return &Guard{account: account, cfg: cfg, log: log}
+	log = log.With("account", account)
+	obs := cfg.Observer
+	if obs == nil {
+		obs = nopObserver{}
+	}
+	g := &Guard{account: account, cfg: cfg, log: log, obs: obs}
+	g.limiter = newAdaptiveLimiter(cfg, func(qps float64) { obs.RateChanged(account, qps) })
+	g.breakers = newBreakers(account, cfg, g.breakerChanged)
+	obs.RateChanged(account, cfg.QPS)
+	return g
 }
 
-// Do calls attempt until it succeeds, fails permanently, or retries run out.
-// Each attempt gets its own timeout. Errors of attempt should be *Error so
-// they can be classified; any other error counts as transient.
+// Account returns the account name the Guard was made for.
+func (g *Guard) Account() string { return g.account }
+
+// Do calls attempt until it succeeds, fails permanently, or retries run out
+// (MaxAttempts, MaxElapsed). Every attempt first waits for a token of the
+// account's rate limiter and runs under its own AttemptTimeout.
+//
+// attempt's errors should be *Error so they can be classified; any other
+// error counts as transient. Do returns:
+//   - nil on success;
+//   - ctx's error as soon as ctx is done, without further attempts;
+//   - a *BreakerOpenError, without calling attempt, while the endpoint's
+//     breaker is open;
+//   - otherwise the last attempt's error, wrapped.
 func (g *Guard) Do(ctx context.Context, endpoint string, attempt func(ctx context.Context) error) error {
-	actx, cancel := context.WithTimeout(ctx, g.cfg.AttemptTimeout)
-	defer cancel()
-	return attempt(actx)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	br := g.breakers.get(endpoint)
+	pol := newRetryPolicy(g.cfg)
+	tries := 0
+	op := func() error {
+		tries++
+		err := g.try(ctx, br, endpoint, attempt)
+		pol.last = err
+		if err != nil && g.final(ctx, err) {
+			return backoff.Permanent(err)
+		}
+		return err
+	}
+	notify := func(err error, wait time.Duration) {
+		g.obs.Retried(g.account, endpoint, classOf(err), wait)
+		g.log.Debug("provider call retry", "endpoint", endpoint, "attempt", tries, "wait", wait, "err", err)
+	}
+	b := backoff.WithContext(backoff.WithMaxRetries(pol, uint64(g.cfg.MaxAttempts-1)), ctx)
+	err := backoff.RetryNotify(op, b, notify)
+	return g.result(ctx, err, endpoint, tries)
 }
+
+// result shapes Do's error: the caller's own cancellation and an open
+// breaker come back as they are; anything else says how many attempts it
+// took.
+func (g *Guard) result(ctx context.Context, err error, endpoint string, tries int) error {
+	var open *BreakerOpenError
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.As(err, &open):
+		return err
+	}
+	return fmt.Errorf("%s after %d attempts: %w", endpoint, tries, err)
+}
+
+// final reports whether err must not be retried.
+func (g *Guard) final(ctx context.Context, err error) bool {
+	var canceled *canceledError
+	var open *BreakerOpenError
+	return ctx.Err() != nil || errors.As(err, &canceled) || errors.As(err, &open) ||
+		classOf(err) == schemas.ClassPermanent
+}
+
+// try makes one attempt through the breaker and the limiter.
+func (g *Guard) try(ctx context.Context, br *breaker, endpoint string, attempt func(context.Context) error) error {
+	_, err := br.Execute(func() (struct{}, error) {
+		if err := g.limiter.wait(ctx); err != nil {
+			return struct{}{}, &canceledError{err}
+		}
+		actx, cancel := context.WithTimeout(ctx, g.cfg.AttemptTimeout)
+		defer cancel()
+		start := time.Now()
+		err := attempt(actx)
+		if err != nil && ctx.Err() != nil {
+			// The caller gave up: not the provider's fault.
+			err = &canceledError{err}
+		}
+		g.observe(endpoint, err, time.Since(start))
+		return struct{}{}, err
+	})
+	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
+		return &BreakerOpenError{Account: g.account, Endpoint: endpoint}
+	}
+	if classOf(err) == schemas.ClassThrottled {
+		g.limiter.throttled()
+	}
+	return err
+}
+
+func (g *Guard) observe(endpoint string, err error, d time.Duration) {
+	a := Attempt{Account: g.account, Endpoint: endpoint, Outcome: OutcomeOK, Duration: d}
+	var pe *Error
+	if errors.As(err, &pe) {
+		a.HTTPStatus = pe.HTTPStatus
+	}
+	var canceled *canceledError
+	switch {
+	case errors.As(err, &canceled):
+		a.Outcome = OutcomeCanceled
+	case err != nil:
+		a.Outcome = string(classOf(err))
+	}
+	g.obs.AttemptDone(a)
+}
+
+func (g *Guard) breakerChanged(endpoint string, from, to gobreaker.State) {
+	g.obs.BreakerChanged(g.account, endpoint, to)
+	g.log.Warn("provider circuit breaker", "endpoint", endpoint, "from", from.String(), "to", to.String())
+}
+
+// Open reports whether every endpoint breaker the Guard has made is open,
+// so that the account is unusable for now. It is false before the first
+// call. Readiness checks use it.
+func (g *Guard) Open() bool { return g.breakers.allOpen() }
+
+// States returns the state of each endpoint's breaker, by endpoint.
+func (g *Guard) States() map[string]gobreaker.State { return g.breakers.states() }
+
+// Rate returns the client-side rate currently allowed, in requests per
+// second: QPS, or less while recovering from throttling.
+func (g *Guard) Rate() float64 { return g.limiter.rate() }
+
+// classOf returns the class of an error: its own if it has one, transient
+// otherwise.
+func classOf(err error) schemas.ErrorClass {
+	var c schemas.Classed
+	if errors.As(err, &c) {
+		return c.ErrorClass()
+	}
+	return schemas.ClassTransient
+}
+
+// canceledError marks an attempt that ended because the caller's context
+// did: the breaker ignores it and Do does not retry it.
+type canceledError struct{ err error }
+
+func (e *canceledError) Error() string { return e.err.Error() }
+func (e *canceledError) Unwrap() error { return e.err }

@@ -1,0 +1,80 @@
+package providers
+
+import (
+	"errors"
+	"maps"
+	"sync"
+
+	"github.com/sony/gobreaker/v2"
+
+	"github.com/chatlake/chatlake/schemas"
+)
+
+type breaker = gobreaker.CircuitBreaker[struct{}]
+
+// breakers holds one circuit breaker per endpoint of an account, made on
+// first use.
+type breakers struct {
+	account  string
+	cfg      GuardConfig
+	onChange func(endpoint string, from, to gobreaker.State)
+
+	mu sync.Mutex
+	m  map[string]*breaker
+}
+
+func newBreakers(account string, cfg GuardConfig, onChange func(string, gobreaker.State, gobreaker.State)) *breakers {
+	return &breakers{account: account, cfg: cfg, onChange: onChange, m: map[string]*breaker{}}
+}
+
+func (b *breakers) get(endpoint string) *breaker {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	br, ok := b.m[endpoint]
+	if !ok {
+		br = gobreaker.NewCircuitBreaker[struct{}](b.settings(endpoint))
+		b.m[endpoint] = br
+	}
+	return br
+}
+
+func (b *breakers) settings(endpoint string) gobreaker.Settings {
+	failures := uint32(b.cfg.BreakerFailures)
+	return gobreaker.Settings{
+		Name:        b.account + "/" + endpoint,
+		MaxRequests: uint32(b.cfg.BreakerProbes),
+		Timeout:     b.cfg.BreakerTimeout,
+		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= failures },
+		// OnStateChange runs under the breaker's lock: it must not call
+		// back into the breaker.
+		OnStateChange: func(_ string, from, to gobreaker.State) { b.onChange(endpoint, from, to) },
+		// A permanent error is a provider that answered, coherently: healthy.
+		IsSuccessful: func(err error) bool { return err == nil || classOf(err) == schemas.ClassPermanent },
+		// The caller giving up says nothing about the provider.
+		IsExcluded: func(err error) bool {
+			var c *canceledError
+			return errors.As(err, &c)
+		},
+	}
+}
+
+func (b *breakers) states() map[string]gobreaker.State {
+	b.mu.Lock()
+	m := maps.Clone(b.m)
+	b.mu.Unlock()
+	out := make(map[string]gobreaker.State, len(m))
+	for ep, br := range m {
+		out[ep] = br.State()
+	}
+	return out
+}
+
+func (b *breakers) allOpen() bool {
+	s := b.states()
+	for _, st := range s {
+		if st != gobreaker.StateOpen {
+			return false
+		}
+	}
+	return len(s) > 0
+}
