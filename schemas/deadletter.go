@@ -1,0 +1,57 @@
+package schemas
+
+import "time"
+
+// DeadLetterSchemaVersion is the version of DeadLetter this code writes.
+const DeadLetterSchemaVersion = 1
+
+// Dead-letter kinds: the second token of a dead-letter subject.
+const (
+	DeadLetterKindJobs          = "jobs"
+	DeadLetterKindConversations = "conversations"
+)
+
+// DeadLetterUnknownToken replaces a provider or app that failed validation
+// in a dead-letter subject, so hostile subject tokens never reach it.
+const DeadLetterUnknownToken = "_invalid"
+
+// DeadLetter is a message that could not be processed, published as JSON on
+// chatlake.dlq.<kind>.<provider>.<app> (see DeadLetterSubject). It holds the
+// original message unchanged (Data is base64 in JSON) and why it failed.
+type DeadLetter struct {
+	SchemaVersion int `json:"schema_version"`
+	// Subject and Data are the original message; Headers its NATS headers.
+	Subject string              `json:"subject"`
+	Headers map[string][]string `json:"headers,omitempty"`
+	Data    []byte              `json:"data"`
+	// StreamSeq is the original message's sequence in its stream.
+	StreamSeq uint64 `json:"stream_seq,omitempty"`
+	// Reason is a human-readable explanation; never holds a secret.
+	Reason string `json:"reason"`
+	// Class is the error class that decided the fate.
+	Class ErrorClass `json:"class"`
+	// ProviderCode is the provider's error code, when a provider said no.
+	ProviderCode string `json:"provider_code,omitempty"`
+	// Attempts is how many real attempts were made (attempts handed back
+	// while a provider was unavailable do not count).
+	Attempts int `json:"attempts"`
+	// JobID, Provider, App and UserID are set when the job could be decoded.
+	JobID    string `json:"job_id,omitempty"`
+	Provider string `json:"provider,omitempty"`
+	App      string `json:"app,omitempty"`
+	UserID   string `json:"user_id,omitempty"`
+	// FailedAt is when the message was given up, UTC.
+	FailedAt time.Time `json:"failed_at"`
+}
+
+// DeadLetterSubject returns the dead-letter subject for kind, provider and
+// app; a provider or app that is not a valid token becomes
+// DeadLetterUnknownToken.
+func DeadLetterSubject(kind, provider, app string) string {
+	if ValidateProvider(provider) != nil {
+		provider, app = DeadLetterUnknownToken, DeadLetterUnknownToken
+	} else if ValidateApp(provider, app) != nil {
+		app = DeadLetterUnknownToken
+	}
+	return SubjectDeadLetterPrefix + kind + "." + provider + "." + app
+}

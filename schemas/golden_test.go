@@ -1,0 +1,119 @@
+package schemas_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chatlake/chatlake/schemas"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// goldenValues are one fully populated value of every contract. The golden
+// files pin their wire form: a change that renames or drops a field fails
+// here. Additions need -update and a review of the diff.
+func goldenValues() map[string]any {
+	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	name, one := "项目讨论组", int64(1)
+	vconv := schemas.Conversation{
+		Provider: schemas.ProviderVolcengine, App: "123456", UserID: "10001", ConversationID: "9007199254740993",
+		Type: schemas.ConversationTypeGroup, Name: name, OwnerUserID: "10001", CreateTime: at.Add(-time.Hour), UpdateTime: at,
+		Volcengine: &schemas.VolcengineConversation{ConversationShortID: 9007199254740993, AppID: 123456, ConversationType: 2,
+			OwnerUserID: 10001, CreatorUserID: 10001, Ext: map[string]string{"k": "v"}, MemberCount: &one},
+		Raw: json.RawMessage(`{"ConversationShortId":9007199254740993,"Name":"项目讨论组"}`),
+	}
+	yconv := schemas.Conversation{
+		Provider: schemas.ProviderYunxin, App: "abc123", UserID: "alice", ConversationID: "1|alice|bob",
+		Type: schemas.ConversationTypeOneToOne, PeerID: "bob", OwnerUserID: "alice", CreateTime: at.Add(-time.Hour), UpdateTime: at,
+		Yunxin: &schemas.YunxinConversation{Type: 1, SenderID: "alice", ReceiverID: "bob", MessageState: 1, UnreadCount: 2,
+			LastReadTime: &at, LastMessage: &schemas.YunxinMessage{MessageServerID: 7, CreateTime: at, Text: "hi", Attachment: json.RawMessage(`{"a":1}`)},
+			RevokeNotification: &schemas.YunxinRevokeNotification{ServerID: 8, RevokeType: 1}},
+		Raw: json.RawMessage(`{"conversation_id":"1|alice|bob"}`),
+	}
+	ev := func(c schemas.Conversation) schemas.ConversationEvent {
+		return schemas.ConversationEvent{SchemaVersion: schemas.EventSchemaVersion, EventID: schemas.EventID(&c), JobID: "j-1", FetchedAt: at, Conversation: c}
+	}
+	dt := int32(1)
+	failed := []schemas.FailedItem{{ConversationID: "1|alice|carol", Code: 414, Message: "not found"}}
+	return map[string]any{
+		"job":                           schemas.Job{JobID: "j-1", Provider: "volcengine", App: "123456", UserID: "10001", DataType: &dt, InboxType: &dt},
+		"job_yunxin":                    schemas.Job{JobID: "j-2", Provider: "yunxin", App: "abc123", UserID: "alice", ConversationIDs: []string{"1|alice|bob"}},
+		"conversation_event_volcengine": ev(vconv),
+		"conversation_event_yunxin":     ev(yconv),
+		"dead_letter": schemas.DeadLetter{SchemaVersion: schemas.DeadLetterSchemaVersion, Subject: "chatlake.jobs.volcengine.123456",
+			Headers: map[string][]string{"Nats-Msg-Id": {"j-1"}}, Data: []byte("10001"), StreamSeq: 42, Reason: "user not found",
+			Class: schemas.ClassPermanent, ProviderCode: "InvalidParam", Attempts: 1, JobID: "j-1", Provider: "volcengine", App: "123456", UserID: "10001", FailedAt: at},
+		"job_status": schemas.JobStatus{JobID: "j-2", Provider: "yunxin", App: "abc123", UserID: "alice", State: schemas.JobDone, Pages: 1,
+			Conversations: 1, Attempts: 1, Reason: "timeout", Class: schemas.ClassTransient, FailedItems: failed, UpdatedAt: at},
+		"checkpoint": schemas.Checkpoint{Cursor: "20", Pages: 1, Conversations: 20, FailedItems: failed},
+	}
+}
+
+func TestGolden(t *testing.T) {
+	for name, v := range goldenValues() {
+		t.Run(name, func(t *testing.T) {
+			got, err := json.MarshalIndent(v, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			path := filepath.Join("testdata", name+".golden.json")
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("read golden (run go test ./schemas -update): %v", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("json.Marshal(%s) =\n%s\nwant (%s)\n%s", name, got, path, want)
+			}
+		})
+	}
+}
+
+// TestSchemaFilesDescribeGolden checks that every field of a golden value is
+// a property of its JSON Schema file, and every required property is there.
+func TestSchemaFilesDescribeGolden(t *testing.T) {
+	files := map[string]string{
+		"job": "job", "job_yunxin": "job", "conversation_event_volcengine": "conversation_event",
+		"conversation_event_yunxin": "conversation_event", "dead_letter": "dead_letter", "job_status": "job_status", "checkpoint": "checkpoint",
+	}
+	for golden, schema := range files {
+		var s struct {
+			Properties map[string]json.RawMessage `json:"properties"`
+			Required   []string                   `json:"required"`
+		}
+		readJSON(t, schema+".schema.json", &s)
+		var g map[string]json.RawMessage
+		readJSON(t, filepath.Join("testdata", golden+".golden.json"), &g)
+		for k := range g {
+			if _, ok := s.Properties[k]; !ok {
+				t.Errorf("%s.schema.json lacks property %q of %s", schema, k, golden)
+			}
+		}
+		for _, k := range s.Required {
+			if _, ok := g[k]; !ok {
+				t.Errorf("%s: required %q of %s.schema.json missing", golden, k, schema)
+			}
+		}
+	}
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}

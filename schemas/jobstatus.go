@@ -1,0 +1,55 @@
+package schemas
+
+import "time"
+
+// Key-value buckets. Keys are JobKey(job): <provider>.<app>.<job_id>.
+const (
+	// BucketCheckpoints holds a running job's Checkpoint; the key goes
+	// away when the job completes.
+	BucketCheckpoints = "chatlake_checkpoints"
+	// BucketJobStatus holds each job's JobStatus.
+	BucketJobStatus = "chatlake_job_status"
+)
+
+// Job states in JobStatus.State.
+const (
+	JobQueued   = "queued"   // submitted, not started
+	JobRunning  = "running"  // a producer is paging through it
+	JobRetrying = "retrying" // failed, handed back to retry later
+	JobWaiting  = "waiting"  // its provider account is unavailable; no attempt spent
+	JobDone     = "done"     // every conversation is on the events stream
+	JobFailed   = "failed"   // dead-lettered, Reason says why
+)
+
+// JobStatus is the record a user queries to follow a job, stored as JSON in
+// BucketJobStatus.
+type JobStatus struct {
+	JobID    string `json:"job_id"`
+	Provider string `json:"provider"`
+	App      string `json:"app"`
+	UserID   string `json:"user_id"`
+	State    string `json:"state"`
+	// Pages and Conversations count what is on the events stream so far.
+	Pages         int `json:"pages"`
+	Conversations int `json:"conversations"`
+	// Attempts counts real attempts that failed and were retried or
+	// dead-lettered.
+	Attempts int `json:"attempts"`
+	// Reason and Class explain the last failure.
+	Reason string     `json:"reason,omitempty"`
+	Class  ErrorClass `json:"class,omitempty"`
+	// FailedItems lists conversations the provider could not return
+	// (Yunxin batch query failed_list); the job still completes.
+	FailedItems []FailedItem `json:"failed_items,omitempty"`
+	UpdatedAt   time.Time    `json:"updated_at"`
+}
+
+// Checkpoint is a running job's progress, stored as JSON in
+// BucketCheckpoints after a page's events are acknowledged.
+type Checkpoint struct {
+	// Cursor resumes after the last stored page.
+	Cursor        string       `json:"cursor"`
+	Pages         int          `json:"pages"`
+	Conversations int          `json:"conversations"`
+	FailedItems   []FailedItem `json:"failed_items,omitempty"`
+}
