@@ -1,0 +1,204 @@
+package volcengine
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/chatlake/chatlake/schemas"
+)
+
+// Result is one page of GetUserConversations.
+type Result struct {
+	Conversations []ConversationInfo
+	HasMore       bool
+	NextCursor    int64
+}
+
+// ConversationInfo is one item of a page: the provider's fields, with the
+// item's exact bytes in Raw.
+type ConversationInfo struct {
+	schemas.VolcengineConversation
+	// Name is the group name; nil when the provider omitted it.
+	Name *string
+	// CreateTime and ModifyTime are UTC; zero when the provider sent 0.
+	CreateTime time.Time
+	ModifyTime time.Time
+	// Raw is the item as the provider sent it, byte for byte.
+	Raw json.RawMessage
+}
+
+// envelope is the response body. Error is decoded on its own so that a
+// malformed Result cannot hide it.
+type envelope struct {
+	ResponseMetadata struct {
+		RequestID string    `json:"RequestId"`
+		Error     *wireError `json:"Error"`
+	} `json:"ResponseMetadata"`
+	Result json.RawMessage `json:"Result"`
+}
+
+type wireError struct {
+	Code    string `json:"Code"`
+	CodeN   int64  `json:"CodeN"`
+	Message string `json:"Message"`
+}
+
+type wireResult struct {
+	ConversationInfos []json.RawMessage `json:"ConversationInfos"`
+	HasMore           bool              `json:"HasMore"`
+	NextCursor        int64             `json:"NextCursor"`
+}
+
+// wireConversation decodes a ConversationInfo. IDs are int64 fields, so no
+// ID ever passes through float64. The doc's example spells OwnerUid and
+// CreatorUid; every SDK says OwnerUserId and CreatorUserId; both are read.
+type wireConversation struct {
+	ConversationShortID int64             `json:"ConversationShortId"`
+	ConversationID      string            `json:"ConversationId"`
+	AppID               int32             `json:"AppId"`
+	InboxType           int32             `json:"InboxType"`
+	Name                *string           `json:"Name"`
+	AvatarURL           *string           `json:"AvatarUrl"`
+	Description         *string           `json:"Description"`
+	Notice              *string           `json:"Notice"`
+	OwnerUserID         *int64            `json:"OwnerUserId"`
+	OwnerUID            *int64            `json:"OwnerUid"`
+	OwnerUserIDStr      *string           `json:"OwnerUserIdStr"`
+	CreatorUserID       *int64            `json:"CreatorUserId"`
+	CreatorUID          *int64            `json:"CreatorUid"`
+	CreatorUserIDStr    *string           `json:"CreatorUserIdStr"`
+	Status              *int32            `json:"Status"`
+	Ext                 map[string]string `json:"Ext"`
+	CreateTime          int64             `json:"CreateTime"`
+	ModifyTime          int64             `json:"ModifyTime"`
+	ConversationType    int32             `json:"ConversationType"`
+	MemberCount         *int64            `json:"MemberCount"`
+	OnlineCount         *int64            `json:"OnlineCount"`
+	OtherUserID         *int64            `json:"OtherUserId"`
+	OtherUserIDStr      *string           `json:"OtherUserIdStr"`
+}
+
+// errMalformed marks a response body that is not what §1.3 describes.
+var errMalformed = errors.New("malformed response")
+
+// decodeResponse turns one HTTP response into a page or a classified
+// *providers.Error. Success needs HTTP 200 and no error in
+// ResponseMetadata; a non-empty Code is a failure even without CodeN (the
+// official SDK's CodeN-only check would miss it).
+func decodeResponse(status int, h http.Header, body []byte, now time.Time) (*Result, error) {
+	var env envelope
+	jerr := json.Unmarshal(body, &env)
+	if e := env.ResponseMetadata.Error; e != nil && (e.Code != "" || e.CodeN != 0) {
+		code := e.Code
+		if code == "" {
+			code = strconv.FormatInt(e.CodeN, 10)
+		}
+		perr := newError(classify(status, code), status, code, e.Message, nil)
+		perr.RetryAfter = retryAfter(h, now)
+		return nil, perr
+	}
+	if status != http.StatusOK {
+		perr := newError(classify(status, ""), status, "", http.StatusText(status), nil)
+		perr.RetryAfter = retryAfter(h, now)
+		return nil, perr
+	}
+	if jerr != nil {
+		return nil, malformed(fmt.Errorf("%w: %w", errMalformed, jerr))
+	}
+	res, err := decodeResult(env.Result)
+	if err != nil {
+		return nil, malformed(err)
+	}
+	return res, nil
+}
+
+func malformed(err error) error {
+	return newError(transient, http.StatusOK, "", "", err)
+}
+
+// decodeResult decodes Result; absent or null on success is malformed, not
+// an empty page.
+func decodeResult(raw json.RawMessage) (*Result, error) {
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return nil, fmt.Errorf("%w: no Result", errMalformed)
+	}
+	var wr wireResult
+	if err := json.Unmarshal(raw, &wr); err != nil {
+		return nil, fmt.Errorf("%w: Result: %w", errMalformed, err)
+	}
+	res := &Result{HasMore: wr.HasMore, NextCursor: wr.NextCursor,
+		Conversations: make([]ConversationInfo, 0, len(wr.ConversationInfos))}
+	for i, item := range wr.ConversationInfos {
+		ci, err := decodeItem(item)
+		if err != nil {
+			return nil, fmt.Errorf("%w: ConversationInfos[%d]: %w", errMalformed, i, err)
+		}
+		res.Conversations = append(res.Conversations, ci)
+	}
+	return res, nil
+}
+
+func decodeItem(raw json.RawMessage) (ConversationInfo, error) {
+	if bytes.Equal(raw, []byte("null")) {
+		return ConversationInfo{}, errors.New("null item")
+	}
+	var w wireConversation
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return ConversationInfo{}, err
+	}
+	if w.ConversationShortID == 0 && w.ConversationID == "" {
+		return ConversationInfo{}, errors.New("no ConversationShortId")
+	}
+	return ConversationInfo{
+		VolcengineConversation: w.volcengine(),
+		Name:                   w.Name,
+		CreateTime:             unixUTC(w.CreateTime),
+		ModifyTime:             unixUTC(w.ModifyTime),
+		Raw:                    raw,
+	}, nil
+}
+
+func (w *wireConversation) volcengine() schemas.VolcengineConversation {
+	return schemas.VolcengineConversation{
+		ConversationShortID: w.ConversationShortID,
+		ConversationIDStr:   w.ConversationID,
+		AppID:               w.AppID,
+		InboxType:           w.InboxType,
+		ConversationType:    w.ConversationType,
+		AvatarURL:           w.AvatarURL,
+		Description:         w.Description,
+		Notice:              w.Notice,
+		OwnerUserID:         firstOf(w.OwnerUserID, w.OwnerUID),
+		OwnerUserIDStr:      w.OwnerUserIDStr,
+		CreatorUserID:       firstOf(w.CreatorUserID, w.CreatorUID),
+		CreatorUserIDStr:    w.CreatorUserIDStr,
+		OtherUserID:         w.OtherUserID,
+		OtherUserIDStr:      w.OtherUserIDStr,
+		Status:              w.Status,
+		Ext:                 w.Ext,
+		MemberCount:         w.MemberCount,
+		OnlineCount:         w.OnlineCount,
+	}
+}
+
+func firstOf(ps ...*int64) int64 {
+	for _, p := range ps {
+		if p != nil {
+			return *p
+		}
+	}
+	return 0
+}
+
+// unixUTC converts provider seconds; 0 means not sent.
+func unixUTC(sec int64) time.Time {
+	if sec == 0 {
+		return time.Time{}
+	}
+	return time.Unix(sec, 0).UTC()
+}

@@ -1,0 +1,106 @@
+package volcsim
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/chatlake/chatlake/providers/volcengine"
+)
+
+// pageRequest is a decoded, validated request body.
+type pageRequest struct {
+	app             int32
+	user            string
+	dataType        int32
+	inbox           int32
+	cursor, limit   int64
+	skipMemberCount bool
+}
+
+// wireRequest is the body as sent; pointers tell absent from zero.
+type wireRequest struct {
+	AppID                *int32  `json:"AppId"`
+	ParticipantUserID    int64   `json:"ParticipantUserId"`
+	ParticipantUserIDStr *string `json:"ParticipantUserIdStr"`
+	DataType             *int32  `json:"DataType"`
+	Cursor               int64   `json:"Cursor"`
+	Limit                *int64  `json:"Limit"`
+	SkipMemberCount      *bool   `json:"SkipMemberCount"`
+	InboxType            *int32  `json:"InboxType"`
+}
+
+// parse decodes and validates the body as the IM service does.
+func (s *Server) parse(body []byte) (pageRequest, *apiError) {
+	var w wireRequest
+	if err := json.Unmarshal(body, &w); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return pageRequest{}, invalidParam("field " + typeErr.Field + " has the wrong type")
+		}
+		e := businessError("JsonParsingError", "request body is not valid JSON")
+		return pageRequest{}, &e
+	}
+	switch {
+	case w.AppID == nil:
+		return pageRequest{}, invalidParam("AppId is required")
+	case !slices.Contains(s.opts.Apps, *w.AppID):
+		e := businessError("AppNotFound", "app "+strconv.Itoa(int(*w.AppID))+" not found")
+		return pageRequest{}, &e
+	case w.Limit == nil || *w.Limit < 1 || *w.Limit > volcengine.MaxPageSize:
+		return pageRequest{}, invalidParam("Limit must be 1 to 20")
+	case w.Cursor < 0:
+		return pageRequest{}, invalidParam("Cursor must not be negative")
+	}
+	r := pageRequest{app: *w.AppID, cursor: w.Cursor, limit: *w.Limit,
+		inbox: deref(w.InboxType), dataType: deref(w.DataType), skipMemberCount: w.SkipMemberCount != nil && *w.SkipMemberCount}
+	switch {
+	case w.ParticipantUserIDStr != nil && *w.ParticipantUserIDStr != "":
+		r.user = *w.ParticipantUserIDStr
+	case w.ParticipantUserID > 0:
+		r.user = strconv.FormatInt(w.ParticipantUserID, 10)
+	default:
+		return pageRequest{}, invalidParam("ParticipantUserId is required")
+	}
+	if r.dataType < 0 || r.dataType > 2 {
+		return pageRequest{}, invalidParam("DataType must be 0, 1 or 2")
+	}
+	return r, nil
+}
+
+func invalidParam(msg string) *apiError {
+	e := businessError("InvalidParam", msg)
+	return &e
+}
+
+func deref(p *int32) int32 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+type wireResult struct {
+	ConversationInfos []json.RawMessage
+	HasMore           bool
+	NextCursor        int64
+}
+
+// writePage answers with the page at the request's cursor.
+func (s *Server) writePage(w http.ResponseWriter, r pageRequest) {
+	specs := ordered(s.opts.Dataset, r.user, r.dataType)
+	start := min(r.cursor, int64(len(specs)))
+	end := min(start+r.limit, int64(len(specs)))
+	res := wireResult{ConversationInfos: make([]json.RawMessage, 0, end-start),
+		HasMore: end < int64(len(specs)), NextCursor: end}
+	for _, sp := range specs[start:end] {
+		res.ConversationInfos = append(res.ConversationInfos, renderItem(r.app, r.user, r.inbox, r.skipMemberCount, sp))
+	}
+	s.stats.add(func(st *Stats) { st.Pages++ })
+	writeJSON(w, http.StatusOK, struct {
+		ResponseMetadata responseMetadata
+		Result           wireResult
+	}{s.metadata(), res})
+}
