@@ -36,7 +36,7 @@ type ConversationInfo struct {
 // malformed Result cannot hide it.
 type envelope struct {
 	ResponseMetadata struct {
-		RequestID string    `json:"RequestId"`
+		RequestID string     `json:"RequestId"`
 		Error     *wireError `json:"Error"`
 	} `json:"ResponseMetadata"`
 	Result json.RawMessage `json:"Result"`
