@@ -263,6 +263,21 @@ func checkItems(t *testing.T, user string, items []ExpectedItem) {
 
 type ExpectedItem = yunxinsim.ExpectedItem
 
+// One-to-one chats of a user often draw the same peer (about one seed in
+// three for 350 conversations); the IDs must stay unique all the same.
+func TestExpectedUniqueAcrossSeeds(t *testing.T) {
+	for seed := range uint64(20) {
+		items := yunxinsim.Expected(simulator.Dataset{Seed: seed}, yunxinsim.TestAppKey, simulator.UserMany)
+		seen := map[string]bool{}
+		for _, it := range items {
+			if seen[it.ConversationID] {
+				t.Errorf("seed %d: duplicate conversation_id %s", seed, it.ConversationID)
+			}
+			seen[it.ConversationID] = true
+		}
+	}
+}
+
 func TestExpectedBatch(t *testing.T) {
 	ds := simulator.Dataset{}
 	items := yunxinsim.Expected(ds, yunxinsim.TestAppKey, simulator.UserTwenty)
