@@ -1,9 +1,20 @@
 // Package providers is the shared resilience layer for outbound calls to IM
-// providers: typed, classified errors; retries with exponential backoff and
-// jitter (cenkalti/backoff); one circuit breaker per account and endpoint
-// (sony/gobreaker); a client-side rate limit per account
-// (golang.org/x/time/rate) that slows down on throttling and recovers.
+// providers.
 //
-// Each provider lives in its own package below (volcengine, yunxin) with its
-// signing, paging, decoding and a wire-faithful simulator.
+// Guard wraps every call of one provider account: a client-side rate limit
+// per account (golang.org/x/time/rate) that halves when the provider
+// throttles and recovers over time; one circuit breaker per account and
+// endpoint (sony/gobreaker) that opens after consecutive failures and comes
+// back as *BreakerOpenError; and retries with exponential backoff and jitter
+// (cenkalti/backoff) that honour Retry-After and never retry permanent
+// errors. Errors are typed (*Error) and classified (schemas.ErrorClass).
+// Metrics exports what Guards do to Prometheus through the Observer hooks.
+//
+// NewHTTPClient is the one tuned http.Client the provider clients share.
+// Router dispatches jobs to the Fetcher of their provider app; Pages
+// iterates over a job's pages.
+//
+// Each provider lives in its own package below (volcengine, yunxin) with
+// its signing, paging, decoding and a wire-faithful simulator; providertest
+// is the conformance suite every provider client passes.
 package providers
