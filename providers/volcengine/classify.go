@@ -61,6 +61,28 @@ var codeClass = map[string]schemas.ErrorClass{
 	"ConversationNotFound":         permanent,
 }
 
+// codeNames names the gateway's numeric CodeN (§1.6), for an Error that
+// carries CodeN without Code.
+var codeNames = map[int64]string{
+	100001: "UndefinedError", 100002: "MissingParameter", 100003: "MissingAuthenticationToken",
+	100004: "MissingRequestInfo", 100005: "MissingSignature", 100006: "InvalidTimestamp",
+	100007: "ServiceNotFound", 100008: "InvalidActionOrVersion", 100009: "InvalidAccessKey",
+	100010: "SignatureDoesNotMatch", 100011: "ServiceShouldCallSelfApi", 100012: "LackPolicy",
+	100013: "AccessDenied", 100014: "InternalError", 100016: "InternalServiceTimeout",
+	100018: "FlowLimitExceeded", 100019: "ServiceUnavailableTemp", 100020: "MethodNotAllowed",
+}
+
+// errorCode returns Code, or the name of CodeN when Code is empty.
+func errorCode(code string, codeN int64) string {
+	if code != "" {
+		return code
+	}
+	if name, ok := codeNames[codeN]; ok {
+		return name
+	}
+	return strconv.FormatInt(codeN, 10)
+}
+
 // throttlePrefixes catch throttling codes with any suffix
 // (FlowLimitExceeded.QPSOverLimit, RequestLimitExceededForUser...).
 var throttlePrefixes = []string{"FlowLimitExceeded", "AccountFlowLimitExceeded", "RequestLimitExceeded"}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/chatlake/chatlake/schemas"
@@ -94,10 +93,7 @@ func decodeResponse(status int, h http.Header, body []byte, now time.Time) (*Res
 	var env envelope
 	jerr := json.Unmarshal(body, &env)
 	if e := env.ResponseMetadata.Error; e != nil && (e.Code != "" || e.CodeN != 0) {
-		code := e.Code
-		if code == "" {
-			code = strconv.FormatInt(e.CodeN, 10)
-		}
+		code := errorCode(e.Code, e.CodeN)
 		perr := newError(classify(status, code), status, code, e.Message, nil)
 		perr.RetryAfter = retryAfter(h, now)
 		return nil, perr
