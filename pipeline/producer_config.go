@@ -1,0 +1,112 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// ProducerConfig tunes a Producer. Zero values mean the documented defaults.
+type ProducerConfig struct {
+	// Concurrency is how many jobs run at once. Default 8.
+	Concurrency int
+	// Batch caps the messages of one pull request; a pull asks for as many
+	// jobs as there are free slots, up to Batch. Default Concurrency.
+	Batch int
+	// FetchWait is how long one pull waits for jobs. It also bounds how
+	// long a stop request waits for the pull loop. Default 1s.
+	FetchWait time.Duration
+	// AckWait is the consumer's AckWait. A running job signals progress
+	// every InProgressEvery, so it may be short. Default 30s.
+	AckWait time.Duration
+	// InProgressEvery is how often a running job tells JetStream it is
+	// alive. Default AckWait/3.
+	InProgressEvery time.Duration
+	// MaxAckPending bounds the jobs delivered and not yet acknowledged,
+	// including those handed back with a delay while their provider is
+	// paused. Default 10000.
+	MaxAckPending int
+	// MaxAttempts is how many failed attempts (throttled or transient) a
+	// job gets; the last one sends it to the dead letters. Attempts handed
+	// back because a provider was unavailable, or at shutdown, do not
+	// count. Default 5.
+	MaxAttempts int
+	// RetryInitial is the delay before the second attempt; it doubles for
+	// each failed attempt, with ±20% jitter, up to RetryMax. Defaults 1s
+	// and 5m.
+	RetryInitial time.Duration
+	RetryMax     time.Duration
+	// PauseFor is how long a provider app whose circuit breaker is open
+	// takes no jobs; its jobs are handed back with that delay. Default 5s.
+	PauseFor time.Duration
+	// OutageAfter is how many failed calls in a row, across the jobs of
+	// one provider app, make the producer treat the app as down: from then
+	// until a call succeeds, failures pause the app like an open breaker
+	// and spend no attempt. Without it, every half-open breaker probe that
+	// fails during an outage would spend some job's attempt. Default 3.
+	OutageAfter int
+	// PublishWindow bounds a job's events published and not yet
+	// acknowledged by the stream. Default 256.
+	PublishWindow int
+	// PublishTimeout bounds the wait for one event's acknowledgement.
+	// Default 30s.
+	PublishTimeout time.Duration
+	// Grace is how long running jobs may take to finish after Run's
+	// context ends; then they are handed back. Default 20s.
+	Grace time.Duration
+	// Registerer, if not nil, gets the producer's metrics.
+	Registerer prometheus.Registerer
+}
+
+// Validate reports settings that are negative or contradict each other.
+func (c ProducerConfig) Validate() error {
+	var errs []error
+	for name, bad := range map[string]bool{
+		"concurrency": c.Concurrency < 0, "batch": c.Batch < 0, "fetch wait": c.FetchWait < 0,
+		"ack wait": c.AckWait < 0, "in progress every": c.InProgressEvery < 0, "max ack pending": c.MaxAckPending < 0,
+		"max attempts": c.MaxAttempts < 0, "retry initial": c.RetryInitial < 0, "retry max": c.RetryMax < 0,
+		"pause for": c.PauseFor < 0, "outage after": c.OutageAfter < 0, "publish window": c.PublishWindow < 0, "publish timeout": c.PublishTimeout < 0,
+		"grace": c.Grace < 0,
+	} {
+		if bad {
+			errs = append(errs, fmt.Errorf("%s must not be negative", name))
+		}
+	}
+	d := c.withDefaults()
+	if d.InProgressEvery >= d.AckWait {
+		errs = append(errs, fmt.Errorf("in progress every %v must be shorter than ack wait %v", d.InProgressEvery, d.AckWait))
+	}
+	if d.AckWait < time.Second {
+		errs = append(errs, fmt.Errorf("ack wait %v below 1s", d.AckWait))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("producer config: %w", err)
+	}
+	return nil
+}
+
+func (c ProducerConfig) withDefaults() ProducerConfig {
+	producerDefault(&c.Concurrency, 8)
+	producerDefault(&c.Batch, c.Concurrency)
+	producerDefault(&c.FetchWait, time.Second)
+	producerDefault(&c.AckWait, 30*time.Second)
+	producerDefault(&c.InProgressEvery, c.AckWait/3)
+	producerDefault(&c.MaxAckPending, 10000)
+	producerDefault(&c.MaxAttempts, 5)
+	producerDefault(&c.RetryInitial, time.Second)
+	producerDefault(&c.RetryMax, 5*time.Minute)
+	producerDefault(&c.PauseFor, 5*time.Second)
+	producerDefault(&c.OutageAfter, 3)
+	producerDefault(&c.PublishWindow, 256)
+	producerDefault(&c.PublishTimeout, 30*time.Second)
+	producerDefault(&c.Grace, 20*time.Second)
+	return c
+}
+
+func producerDefault[T int | time.Duration](p *T, v T) {
+	if *p <= 0 {
+		*p = v
+	}
+}

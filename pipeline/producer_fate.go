@@ -1,0 +1,153 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/chatlake/chatlake/schemas"
+)
+
+// settleTimeout bounds the final acks, naks, status and dead-letter writes,
+// which run even after the job's context ended.
+const settleTimeout = 10 * time.Second
+
+// settle decides the fate of a job that ran, in one place:
+//
+//	no error                     -> status done, Ack
+//	context ended (shutdown)     -> Nak now, no attempt spent
+//	ClassUnavailable, or the app's
+//	OutageAfter-th failure in a row -> pause the app, NakWithDelay(PauseFor), no attempt spent
+//	ClassPermanent, ClassInvalid -> dead letter, Term
+//	throttled, transient, other  -> attempt spent; NakWithDelay(backoff),
+//	                                or dead letter and Term on the last attempt
+func (p *Producer) settle(ctx context.Context, msg jetstream.Msg, job schemas.Job, st schemas.JobStatus, err error) {
+	fin, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+	defer cancel()
+	class := classOf(err)
+	appKey := job.Provider + "." + job.App
+	if err != nil && ctx.Err() == nil && (class == schemas.ClassTransient || class == schemas.ClassThrottled) &&
+		p.pauses.failed(appKey) >= p.cfg.OutageAfter {
+		class = schemas.ClassUnavailable // the app is down, not the job
+	}
+	switch {
+	case err == nil:
+		p.done(fin, msg, job, st)
+	case ctx.Err() != nil:
+		p.log.Info("job handed back at shutdown", jobAttrs(job, st)...)
+		p.metrics.jobs.WithLabelValues(outcomeHandedBack).Inc()
+		p.putStatus(fin, st, schemas.JobQueued, "handed back at shutdown", "")
+		p.handBack(msg)
+	case class == schemas.ClassUnavailable:
+		p.pauses.pause(appKey, p.now().Add(p.cfg.PauseFor))
+		p.log.Warn("provider unavailable, app paused", append(jobAttrs(job, st), "pause", p.cfg.PauseFor, "err", err)...)
+		p.metrics.jobs.WithLabelValues(outcomePaused).Inc()
+		p.putStatus(fin, st, schemas.JobWaiting, err.Error(), class)
+		p.nak(msg, p.cfg.PauseFor)
+	case class == schemas.ClassPermanent || class == schemas.ClassInvalid:
+		p.deadLetter(fin, msg, job, st, err, class)
+	default:
+		p.retry(fin, msg, job, st, err, class)
+	}
+}
+
+func (p *Producer) done(ctx context.Context, msg jetstream.Msg, job schemas.Job, st schemas.JobStatus) {
+	p.putStatus(ctx, st, schemas.JobDone, "", "")
+	if err := msg.DoubleAck(ctx); err != nil {
+		// The job will be redelivered and redone; its events are duplicates.
+		p.log.Warn("job ack failed", append(jobAttrs(job, st), "err", err)...)
+		return
+	}
+	p.metrics.jobs.WithLabelValues(outcomeDone).Inc()
+	p.log.Info("job done", append(jobAttrs(job, st), "pages", st.Pages, "conversations", st.Conversations, "failed_items", len(st.FailedItems))...)
+}
+
+// retry spends an attempt: the job comes back after a backoff, or goes to
+// the dead letters when it was the last.
+func (p *Producer) retry(ctx context.Context, msg jetstream.Msg, job schemas.Job, st schemas.JobStatus, err error, class schemas.ErrorClass) {
+	st.Attempts++
+	if st.Attempts >= p.cfg.MaxAttempts {
+		p.deadLetter(ctx, msg, job, st, err, class)
+		return
+	}
+	delay := p.backoff(st.Attempts)
+	p.log.Warn("job failed, will retry", append(jobAttrs(job, st), "delay", delay, "err", err)...)
+	p.metrics.jobs.WithLabelValues(outcomeRetried).Inc()
+	p.putStatus(ctx, st, schemas.JobRetrying, err.Error(), class)
+	p.nak(msg, delay)
+}
+
+// deadLetter publishes msg with its reason to the dead letters, then
+// terminates it. If the dead letter cannot be stored, the job is handed
+// back instead, so it is never lost.
+func (p *Producer) deadLetter(ctx context.Context, msg jetstream.Msg, job schemas.Job, st schemas.JobStatus, cause error, class schemas.ErrorClass) {
+	dl := newDeadLetter(msg, job, cause, class, st.Attempts, p.now())
+	if err := publishDeadLetter(ctx, p.js, schemas.DeadLetterKindJobs, dl); err != nil {
+		p.log.Error("dead letter failed, job handed back", append(jobAttrs(job, st), "err", err)...)
+		p.nak(msg, p.cfg.RetryInitial)
+		return
+	}
+	p.log.Warn("job dead-lettered", append(jobAttrs(job, st), "class", class, "err", cause)...)
+	p.metrics.jobs.WithLabelValues(outcomeDeadLetter).Inc()
+	if job.JobID != "" {
+		p.putStatus(ctx, st, schemas.JobFailed, cause.Error(), class)
+		if err := p.checkpoints.remove(ctx, schemas.JobKey(job)); err != nil {
+			p.log.Warn("checkpoint not removed", append(jobAttrs(job, st), "err", err)...)
+		}
+	}
+	if err := msg.Term(); err != nil {
+		p.log.Warn("job term failed", append(jobAttrs(job, st), "err", err)...)
+	}
+}
+
+// putStatus records the job's state; a failure is logged, not fatal: the
+// status is for people, the stream and checkpoint hold the truth.
+func (p *Producer) putStatus(ctx context.Context, st schemas.JobStatus, state, reason string, class schemas.ErrorClass) {
+	if st.JobID == "" {
+		return
+	}
+	st.State, st.Reason, st.Class, st.UpdatedAt = state, reason, class, p.now().UTC()
+	if err := p.status.Put(ctx, st); err != nil {
+		p.log.Warn("job status not stored", "job_id", st.JobID, "err", err)
+	}
+}
+
+func (p *Producer) nak(msg jetstream.Msg, delay time.Duration) {
+	if err := msg.NakWithDelay(delay); err != nil {
+		p.log.Warn("job nak failed", "subject", msg.Subject(), "err", err)
+	}
+}
+
+// handBack returns msg for immediate redelivery, spending nothing.
+func (p *Producer) handBack(msg jetstream.Msg) {
+	if err := msg.Nak(); err != nil {
+		p.log.Warn("job nak failed", "subject", msg.Subject(), "err", err)
+	}
+}
+
+// backoff returns the delay after the n-th failed attempt: RetryInitial
+// doubled n-1 times, at most RetryMax, ±20% jitter.
+func (p *Producer) backoff(n int) time.Duration {
+	d := p.cfg.RetryInitial
+	for i := 1; i < n && d < p.cfg.RetryMax; i++ {
+		d *= 2
+	}
+	d = min(d, p.cfg.RetryMax)
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
+
+// classOf returns err's class; an unclassed error is transient.
+func classOf(err error) schemas.ErrorClass {
+	var c schemas.Classed
+	if errors.As(err, &c) {
+		return c.ErrorClass()
+	}
+	return schemas.ClassTransient
+}
+
+func jobAttrs(job schemas.Job, st schemas.JobStatus) []any {
+	return []any{"job_id", job.JobID, "provider", job.Provider, "app", job.App, "user_id", job.UserID, "attempt", st.Attempts}
+}
