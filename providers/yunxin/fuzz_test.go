@@ -106,3 +106,20 @@ func FuzzDecodeBatch(f *testing.F) {
 		checkDecoded(t, err, raws, ids)
 	})
 }
+
+// BenchmarkDecodeList measures the client's share of a page: decoding and
+// mapping 100 simulator items, without HTTP.
+func BenchmarkDecodeList(b *testing.B) {
+	body := []byte(simBody(b, yunxinsim.PathList, "account_id="+simulator.UserMany+"&limit=100"))
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		p, err := decodeList("app", "u", response{status: 200, body: body})
+		if err != nil || len(p.Conversations) != 100 {
+			b.Fatalf("decodeList = %d conversations, %v", len(p.Conversations), err)
+		}
+		n += len(p.Conversations)
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "conversations/s")
+}

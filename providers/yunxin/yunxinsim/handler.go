@@ -123,8 +123,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, app string) {
 			return
 		}
 	}
-	items := s.cat.items(app, user)
-	writeJSON(w, envelope{Code: 200, Msg: "success", Data: page(items, off, limit, app, user)})
+	writeJSON(w, envelope{Code: 200, Msg: "success", Data: s.page(app, user, off, limit)})
 }
 
 // parseLimit reads limit: default 100, valid 1–100.
@@ -141,14 +140,16 @@ const (
 	maxIDs   = 100
 )
 
-func page(items []ExpectedItem, off, limit int, app, user string) listData {
-	off = min(off, len(items))
-	end := min(off+limit, len(items))
+// page renders the items of user from off, at most limit of them.
+func (s *Server) page(app, user string, off, limit int) listData {
+	es := s.cat.entries(app, user)
+	off = min(off, len(es))
+	end := min(off+limit, len(es))
 	d := listData{Items: make([]json.RawMessage, 0, end-off)}
-	for _, it := range items[off:end] {
-		d.Items = append(d.Items, it.Raw)
+	for _, e := range es[off:end] {
+		d.Items = append(d.Items, s.cat.render(user, e))
 	}
-	if end < len(items) {
+	if end < len(es) {
 		d.HasMore, d.NextToken = true, makeToken(end, app, user)
 	}
 	return d
