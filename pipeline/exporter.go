@@ -1,0 +1,138 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/chatlake/chatlake/schemas"
+)
+
+// Exporter turns the conversations stream into Parquet files under a root
+// folder, each event in exactly one visible file, even across crashes.
+//
+// # Exactly once
+//
+// The exporter works in epochs. It reads the stream in order (one durable
+// consumer, AckAll) and appends each event to the open file of its
+// partition; every file of epoch N is named part-<N>-<owner>-<k>.parquet and
+// is written under a hidden temp name (.part-….parquet.tmp). An epoch ends
+// when a rotation trigger fires (rows, encoded bytes, age, idleness, open
+// files, events awaiting ack) or at shutdown. Ending it is, in order:
+//
+//  1. finish every open file: footer, fsync, close (still invisible);
+//  2. commit: replace the commit record (schemas.ExportCommit: epoch N, the
+//     stream sequence of its last event, its file names) in the key-value
+//     bucket with compare-and-set on the revision last seen. This is the
+//     commit point. A failed compare-and-set means another exporter took
+//     over: this one stops (ErrFenced) and publishes nothing;
+//  3. publish: rename each temp file to its final name, fsync the folder;
+//  4. ack the epoch's last message (AckAll acknowledges all before it).
+//
+// On start, the exporter claims the record (a compare-and-set that fences
+// any older exporter), rolls the last committed epoch forward (publishes
+// any of its files still under a temp name; renaming is idempotent),
+// deletes every other temp file (epochs never committed), and recreates the
+// durable consumer to deliver from the record's last sequence + 1. A
+// message redelivered at or below a sequence already processed is skipped.
+//
+// So a visible file always belongs to a committed epoch, a committed epoch
+// is always published entirely, and the events after the last commit are
+// read again into a new epoch: a crash at any instant, kill -9 included,
+// loses and doubles nothing. Dead letters published during an epoch that
+// is replayed are published again with the same Nats-Msg-Id, which the
+// dead-letter stream drops within its duplicate window.
+//
+// Run may be called once. Exporter's methods are not for concurrent use.
+type Exporter struct {
+	js    jetstream.JetStream
+	log   *slog.Logger
+	cfg   ExporterConfig
+	met   *ExporterMetrics
+	owner string
+	// crash, when set by a test, is called at every step of an epoch's end;
+	// a non-nil error stops Run at once, leaving files as a crash would.
+	crash func(point string) error
+}
+
+// NewExporter returns an exporter reading through js. met may be nil.
+func NewExporter(js jetstream.JetStream, log *slog.Logger, met *ExporterMetrics, cfg ExporterConfig) (*Exporter, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	var id [4]byte
+	rand.Read(id[:])
+	return &Exporter{js: js, log: log, cfg: cfg.withDefaults(), met: met, owner: hex.EncodeToString(id[:])}, nil
+}
+
+// Run exports until ctx is done, then finishes and commits the current
+// epoch within ExporterConfig.ShutdownGrace and returns nil. It returns
+// ErrFenced if another exporter took over, or the first error that stopped
+// it; what it wrote but did not commit is discarded by the next start.
+func (e *Exporter) Run(ctx context.Context) error {
+	store, err := openCommitStore(ctx, e.js, e.cfg.Replicas)
+	if err != nil {
+		return err
+	}
+	rec, err := e.recover(ctx, store)
+	if err != nil {
+		return err
+	}
+	cons, err := e.resetConsumer(ctx, rec.LastSeq)
+	if err != nil {
+		return err
+	}
+	e.log.Info("exporter started", "epoch", rec.Epoch, "stream_seq", rec.LastSeq, "owner", e.owner)
+	w := newEpochWriter(e, store, rec)
+	work := make(chan *batch, e.cfg.DecodeWorkers)
+	ordered := make(chan *batch, 2*e.cfg.DecodeWorkers)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return e.fetch(gctx, cons, work, ordered) })
+	for range e.cfg.DecodeWorkers {
+		g.Go(func() error { return decodeLoop(gctx, work) })
+	}
+	g.Go(func() error { return w.run(ctx, gctx, ordered) })
+	return g.Wait()
+}
+
+// resetConsumer recreates the durable consumer to deliver from after the
+// committed sequence: the commit record, not the consumer's ack state, is
+// the truth, and a fresh consumer has no messages pending for a dead
+// process.
+func (e *Exporter) resetConsumer(ctx context.Context, lastSeq uint64) (jetstream.Consumer, error) {
+	err := e.js.DeleteConsumer(ctx, schemas.StreamConversations, schemas.ConsumerExporter)
+	if err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return nil, fmt.Errorf("reset consumer: %w", err)
+	}
+	cc := jetstream.ConsumerConfig{
+		Durable:       schemas.ConsumerExporter,
+		Description:   "chatlake exporter: conversation events to Parquet",
+		AckPolicy:     jetstream.AckAllPolicy,
+		AckWait:       e.cfg.AckWait,
+		MaxAckPending: e.cfg.maxAckPending(),
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+	}
+	if lastSeq > 0 {
+		cc.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
+		cc.OptStartSeq = lastSeq + 1
+	}
+	cons, err := e.js.CreateConsumer(ctx, schemas.StreamConversations, cc)
+	if err != nil {
+		return nil, fmt.Errorf("create consumer: %w", err)
+	}
+	return cons, nil
+}
+
+// hook runs the test crash hook at point.
+func (e *Exporter) hook(point string) error {
+	if e.crash == nil {
+		return nil
+	}
+	return e.crash(point)
+}

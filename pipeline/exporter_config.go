@@ -1,0 +1,159 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
+	"github.com/parquet-go/parquet-go/compress/snappy"
+	"github.com/parquet-go/parquet-go/compress/uncompressed"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+
+	"github.com/chatlake/chatlake/schemas"
+)
+
+// ExporterConfig tunes the exporter. Zero values mean the documented
+// defaults; Root is required.
+type ExporterConfig struct {
+	// Root is the lake folder; files land under Root/conversations/.
+	Root string
+	// Compression is "zstd" (default), "snappy" or "none".
+	Compression string
+	// MaxFileRows ends the epoch when a file holds this many rows.
+	// Default 1,000,000.
+	MaxFileRows int64
+	// MaxFileBytes ends the epoch when a file's encoded size reaches it.
+	// Default 128 MiB.
+	MaxFileBytes int64
+	// MaxFileAge ends the epoch when a file has been open this long.
+	// Default 10 minutes.
+	MaxFileAge time.Duration
+	// IdleFlush ends the epoch when a file has had no row for this long,
+	// even if no event arrives. Default 1 minute.
+	IdleFlush time.Duration
+	// MaxOpenFiles ends the epoch when more partitions are open. Default 16.
+	MaxOpenFiles int
+	// MaxEpochEvents ends the epoch when this many events wait for their
+	// ack; the consumer's MaxAckPending is set above it. Default 250,000.
+	MaxEpochEvents int64
+	// RowGroupRows and RowGroupBytes bound a row group (and the memory one
+	// open file buffers): rows, and approximate input JSON bytes.
+	// Defaults 65,536 rows and 32 MiB.
+	RowGroupRows  int64
+	RowGroupBytes int64
+	// BatchSize is how many events one pull fetches. Default 1,000.
+	BatchSize int
+	// DecodeWorkers decode batches in parallel with the writer. Default 2.
+	DecodeWorkers int
+	// AckWait is the consumer's ack wait; it must exceed MaxFileAge.
+	// Default 2 × MaxFileAge + 1 minute.
+	AckWait time.Duration
+	// ShutdownGrace bounds the final flush and commit. Default 20 seconds.
+	ShutdownGrace time.Duration
+	// Replicas of the commit bucket. Default 1.
+	Replicas int
+	// WriterVersion is written in each file's metadata. Default "dev".
+	WriterVersion string
+}
+
+func (c ExporterConfig) withDefaults() ExporterConfig {
+	def := func(p *int64, v int64) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	def(&c.MaxFileRows, 1_000_000)
+	def(&c.MaxFileBytes, 128<<20)
+	def(&c.MaxEpochEvents, 250_000)
+	def(&c.RowGroupRows, 65_536)
+	def(&c.RowGroupBytes, 32<<20)
+	c.Compression = cmpOr(c.Compression, "zstd")
+	c.MaxFileAge = cmpOr(c.MaxFileAge, 10*time.Minute)
+	c.IdleFlush = cmpOr(c.IdleFlush, time.Minute)
+	c.MaxOpenFiles = cmpOr(c.MaxOpenFiles, 16)
+	c.BatchSize = cmpOr(c.BatchSize, 1000)
+	c.DecodeWorkers = cmpOr(c.DecodeWorkers, 2)
+	c.AckWait = cmpOr(c.AckWait, 2*c.MaxFileAge+time.Minute)
+	c.ShutdownGrace = cmpOr(c.ShutdownGrace, 20*time.Second)
+	c.Replicas = cmpOr(c.Replicas, 1)
+	c.WriterVersion = cmpOr(c.WriterVersion, "dev")
+	return c
+}
+
+func cmpOr[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// Validate reports a setting that cannot work.
+func (c ExporterConfig) Validate() error {
+	d := c.withDefaults()
+	switch {
+	case c.Root == "":
+		return errors.New("exporter: root folder required")
+	case d.MaxFileRows < 0, d.MaxFileBytes < 0, d.MaxEpochEvents < 0, d.RowGroupRows < 0, d.RowGroupBytes < 0:
+		return errors.New("exporter: negative size limit")
+	case d.MaxFileAge < 0, d.IdleFlush < 0, d.AckWait < 0, d.ShutdownGrace < 0:
+		return errors.New("exporter: negative duration")
+	case d.BatchSize < 0, d.DecodeWorkers < 0, d.MaxOpenFiles < 0:
+		return errors.New("exporter: negative count")
+	case d.AckWait <= d.MaxFileAge:
+		return fmt.Errorf("exporter: ack wait %v must exceed max file age %v", d.AckWait, d.MaxFileAge)
+	}
+	if _, err := codecFor(d.Compression); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (c ExporterConfig) rotation() rotation {
+	return rotation{
+		maxRows:    c.MaxFileRows,
+		maxBytes:   c.MaxFileBytes,
+		maxAge:     c.MaxFileAge,
+		idle:       c.IdleFlush,
+		maxFiles:   c.MaxOpenFiles,
+		maxPending: c.MaxEpochEvents,
+	}
+}
+
+// maxAckPending leaves room above MaxEpochEvents for the batches in flight
+// between fetch and write, so the consumer never stalls an epoch.
+func (c ExporterConfig) maxAckPending() int {
+	return int(c.MaxEpochEvents) + c.BatchSize*(4*c.DecodeWorkers+8)
+}
+
+// tick is how often the writer checks age and idleness without events.
+func (c ExporterConfig) tick() time.Duration {
+	return min(c.IdleFlush, c.MaxFileAge, 4*time.Second) / 4
+}
+
+func codecFor(name string) (compress.Codec, error) {
+	switch name {
+	case "zstd":
+		return &zstd.Codec{Level: zstd.SpeedDefault}, nil
+	case "snappy":
+		return &snappy.Codec{}, nil
+	case "none":
+		return &uncompressed.Codec{}, nil
+	}
+	return nil, fmt.Errorf("exporter: unknown compression %q (want zstd, snappy or none)", name)
+}
+
+// writerOptions returns the Parquet writer options of every file.
+func (c ExporterConfig) writerOptions() []parquet.WriterOption {
+	codec, _ := codecFor(c.Compression)
+	return []parquet.WriterOption{
+		parquet.Compression(codec),
+		parquet.MaxRowsPerRowGroup(c.RowGroupRows),
+		parquet.CreatedBy("chatlake-exporter", c.WriterVersion, ""),
+		parquet.KeyValueMetadata(schemas.ParquetMetaSchemaVersion, fmt.Sprint(schemas.ParquetSchemaVersion)),
+		parquet.KeyValueMetadata(schemas.ParquetMetaWriterVersion, c.WriterVersion),
+		parquet.DictionaryMaxBytes(1 << 20),
+	}
+}

@@ -1,0 +1,157 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	json "github.com/goccy/go-json"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/chatlake/chatlake/schemas"
+)
+
+// fetchWait bounds one pull, and so how long shutdown waits for it.
+const fetchWait = 500 * time.Millisecond
+
+// batch is one pull of messages. The fetcher hands it to a decoder and,
+// in stream order, to the writer, which waits for done.
+type batch struct {
+	msgs  []jetstream.Msg
+	items []item
+	done  chan struct{}
+}
+
+// item is one decoded message: a row, or why it is a dead letter.
+type item struct {
+	seq     uint64
+	pending uint64 // messages left in the stream after this one
+	msg     jetstream.Msg
+	key     partitionKey
+	row     schemas.ConversationRow
+	size    int64
+	err     error
+}
+
+// fetch pulls batches in order and hands each to the decoders and, in the
+// same order, to the writer.
+func (e *Exporter) fetch(ctx context.Context, cons jetstream.Consumer, work, ordered chan<- *batch) error {
+	for ctx.Err() == nil {
+		msgs, err := pull(cons, e.cfg.BatchSize)
+		if err != nil {
+			e.log.Warn("exporter fetch", "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		if len(msgs) == 0 {
+			continue
+		}
+		b := &batch{msgs: msgs, done: make(chan struct{})}
+		if !send(ctx, ordered, b) || !send(ctx, work, b) {
+			break
+		}
+	}
+	return nil
+}
+
+func pull(cons jetstream.Consumer, n int) ([]jetstream.Msg, error) {
+	mb, err := cons.Fetch(n, jetstream.FetchMaxWait(fetchWait))
+	if err != nil {
+		return nil, fmt.Errorf("fetch: %w", err)
+	}
+	msgs := make([]jetstream.Msg, 0, n)
+	for m := range mb.Messages() {
+		msgs = append(msgs, m)
+	}
+	if err := mb.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && len(msgs) == 0 {
+		return nil, fmt.Errorf("fetch: %w", err)
+	}
+	return msgs, nil
+}
+
+func send[T any](ctx context.Context, ch chan<- T, v T) bool {
+	select {
+	case ch <- v:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// decodeLoop decodes batches until ctx is done.
+func decodeLoop(ctx context.Context, work <-chan *batch) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case b := <-work:
+			b.items = make([]item, len(b.msgs))
+			for i, m := range b.msgs {
+				decodeItem(&b.items[i], m)
+			}
+			close(b.done)
+		}
+	}
+}
+
+func decodeItem(it *item, m jetstream.Msg) {
+	it.msg = m
+	if md, err := m.Metadata(); err == nil {
+		it.seq, it.pending = md.Sequence.Stream, md.NumPending
+	}
+	data := m.Data()
+	it.size = int64(len(data))
+	ev, err := DecodeConversationEvent(data)
+	if err != nil {
+		it.err = err
+		return
+	}
+	it.key = newPartitionKey(ev.Provider, ev.App, ev.FetchedAt)
+	it.row = schemas.RowFromEvent(&ev)
+}
+
+// EventError says why an event cannot be exported. It goes into the dead
+// letter; its class is always schemas.ClassInvalid.
+type EventError struct {
+	Reason string
+	Err    error
+}
+
+func (e *EventError) Error() string {
+	if e.Err != nil {
+		return "event: " + e.Reason + ": " + e.Err.Error()
+	}
+	return "event: " + e.Reason
+}
+
+func (e *EventError) Unwrap() error { return e.Err }
+
+// ErrorClass implements schemas.Classed.
+func (e *EventError) ErrorClass() schemas.ErrorClass { return schemas.ClassInvalid }
+
+// DecodeConversationEvent decodes and checks one event as the exporter
+// does: JSON, a known schema version, and the fields that place it in the
+// lake. The error is an *EventError.
+func DecodeConversationEvent(data []byte) (schemas.ConversationEvent, error) {
+	var ev schemas.ConversationEvent
+	if err := json.Unmarshal(data, &ev); err != nil {
+		return ev, &EventError{Reason: "undecodable", Err: err}
+	}
+	switch {
+	case ev.SchemaVersion != schemas.EventSchemaVersion:
+		return ev, &EventError{Reason: fmt.Sprintf("unknown schema version %d", ev.SchemaVersion)}
+	case ev.EventID == "":
+		return ev, &EventError{Reason: "missing event_id"}
+	case schemas.ValidateProvider(ev.Provider) != nil:
+		return ev, &EventError{Reason: "unknown provider", Err: schemas.ValidateProvider(ev.Provider)}
+	case ev.App == "":
+		return ev, &EventError{Reason: "missing app"}
+	case ev.FetchedAt.IsZero():
+		return ev, &EventError{Reason: "missing fetched_at"}
+	}
+	return ev, nil
+}

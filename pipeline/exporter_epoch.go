@@ -1,0 +1,272 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"slices"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/chatlake/chatlake/schemas"
+)
+
+// errCrash wraps a crash hook's error, so the writer stops without the
+// shutdown commit, as a killed process would.
+type errCrash struct{ err error }
+
+func (e errCrash) Error() string { return "crash: " + e.err.Error() }
+func (e errCrash) Unwrap() error { return e.err }
+
+// epochWriter owns the open files and the current epoch. Only the writer
+// goroutine touches it.
+type epochWriter struct {
+	e       *Exporter
+	store   *commitStore
+	rec     schemas.ExportCommit // last committed
+	rot     rotation
+	opts    []parquet.WriterOption
+	files   map[partitionKey]*parquetFile
+	lastSeq uint64        // last stream sequence processed
+	lastMsg jetstream.Msg // its message, to ack
+	events  int64         // processed since the last commit
+	rows    int64         // written since the last commit
+	group   map[partitionKey][]schemas.ConversationRow
+}
+
+func newEpochWriter(e *Exporter, store *commitStore, rec schemas.ExportCommit) *epochWriter {
+	return &epochWriter{
+		e: e, store: store, rec: rec, rot: e.cfg.rotation(), opts: e.cfg.writerOptions(),
+		files: map[partitionKey]*parquetFile{}, lastSeq: rec.LastSeq,
+		group: map[partitionKey][]schemas.ConversationRow{},
+	}
+}
+
+// run writes batches in stream order and ends epochs when rotation says,
+// on a timer too, so idle files are flushed without new events. When ctx
+// ends it commits what it has; when gctx ends for another reason (another
+// goroutine failed) it abandons the epoch.
+func (w *epochWriter) run(ctx, gctx context.Context, ordered <-chan *batch) error {
+	tick := time.NewTicker(w.e.cfg.tick())
+	defer tick.Stop()
+	for {
+		var err error
+		select {
+		case <-gctx.Done():
+			return w.stop(ctx)
+		case b := <-ordered:
+			err = w.batch(gctx, b)
+		case now := <-tick.C:
+			err = w.maybeEnd(gctx, now)
+		}
+		if err != nil {
+			w.abandon()
+			return err
+		}
+	}
+}
+
+// stop ends the writer: on shutdown it commits the epoch within the grace
+// period; otherwise it drops it for the next start to discard.
+func (w *epochWriter) stop(ctx context.Context) error {
+	if ctx.Err() == nil {
+		w.abandon()
+		return nil
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.e.cfg.ShutdownGrace)
+	defer cancel()
+	if err := w.end(sctx, rotateShutdown); err != nil {
+		w.abandon()
+		return fmt.Errorf("shutdown commit: %w", err)
+	}
+	w.e.log.Info("exporter stopped", "epoch", w.rec.Epoch, "stream_seq", w.rec.LastSeq)
+	return nil
+}
+
+// batch waits for b's decoding and writes it.
+func (w *epochWriter) batch(ctx context.Context, b *batch) error {
+	select {
+	case <-b.done:
+	case <-ctx.Done():
+		return nil
+	}
+	now := time.Now()
+	for i := range b.items {
+		if err := w.item(ctx, &b.items[i]); err != nil {
+			return err
+		}
+	}
+	if err := w.writeGroups(now); err != nil {
+		return err
+	}
+	if err := w.step("after-write"); err != nil {
+		return err
+	}
+	return w.maybeEnd(ctx, now)
+}
+
+// item queues one event's row, or dead-letters it, in stream order.
+func (w *epochWriter) item(ctx context.Context, it *item) error {
+	if it.seq <= w.lastSeq {
+		return nil // redelivered: already in this or a committed epoch
+	}
+	if it.err != nil {
+		if err := w.e.deadLetter(ctx, it); err != nil {
+			return err
+		}
+	} else {
+		w.group[it.key] = append(w.group[it.key], it.row)
+	}
+	w.lastSeq, w.lastMsg = it.seq, it.msg
+	w.events++
+	w.e.met.lag(it.pending)
+	return nil
+}
+
+// writeGroups appends the queued rows to their partitions' files.
+func (w *epochWriter) writeGroups(now time.Time) error {
+	for key, rows := range w.group {
+		if len(rows) == 0 {
+			continue
+		}
+		f, err := w.file(key, now)
+		if err != nil {
+			return err
+		}
+		if err := f.write(rows, rowsSize(rows), now); err != nil {
+			return err
+		}
+		if f.grpRows >= w.e.cfg.RowGroupRows || f.grpSize >= w.e.cfg.RowGroupBytes {
+			if err := f.flushRowGroup(); err != nil {
+				return err
+			}
+		}
+		w.rows += int64(len(rows))
+		clear(rows)
+		w.group[key] = rows[:0]
+	}
+	return nil
+}
+
+func rowsSize(rows []schemas.ConversationRow) int64 {
+	var n int64
+	for i := range rows {
+		n += int64(len(rows[i].Raw)) + 256
+	}
+	return n
+}
+
+// file returns the open file of key, creating it.
+func (w *epochWriter) file(key partitionKey, now time.Time) (*parquetFile, error) {
+	if f, ok := w.files[key]; ok {
+		return f, nil
+	}
+	name := fmt.Sprintf("part-%010d-%s-%04d.parquet", w.rec.Epoch+1, w.e.owner, len(w.files))
+	f, err := createParquetFile(w.e.cfg.Root, path.Join(key.dir(), name), now, w.opts)
+	if err != nil {
+		return nil, err
+	}
+	w.files[key] = f
+	return f, nil
+}
+
+// maybeEnd ends the epoch if a rotation trigger fired.
+func (w *epochWriter) maybeEnd(ctx context.Context, now time.Time) error {
+	reason := w.rot.reason(w.files, w.events, now)
+	if reason == "" {
+		return nil
+	}
+	return w.end(ctx, reason)
+}
+
+// end finishes, commits, publishes and acks the epoch (see Exporter).
+func (w *epochWriter) end(ctx context.Context, reason string) error {
+	if w.lastSeq == w.rec.LastSeq && len(w.files) == 0 {
+		return nil
+	}
+	start := time.Now()
+	files, size, err := w.finish()
+	if err != nil {
+		return err
+	}
+	rec := schemas.ExportCommit{
+		Epoch: w.rec.Epoch + 1, LastSeq: w.lastSeq, Files: files, Rows: w.rows,
+		Owner: w.e.owner, CommittedAt: time.Now().UTC(),
+	}
+	if err := w.store.store(ctx, rec); err != nil {
+		return err
+	}
+	w.rec, w.events, w.rows = rec, 0, 0
+	if err := w.publish(files); err != nil {
+		return err
+	}
+	w.ack(ctx)
+	w.e.met.epoch(reason, rec, size, time.Since(start))
+	w.e.log.Debug("epoch committed", "epoch", rec.Epoch, "stream_seq", rec.LastSeq, "files", len(files), "reason", reason)
+	return w.step("after-ack")
+}
+
+// finish closes every open file durably, still under its temp name.
+func (w *epochWriter) finish() (files []string, size int64, err error) {
+	if err := w.step("before-finish"); err != nil {
+		return nil, 0, err
+	}
+	for key, f := range w.files {
+		if err := f.finish(); err != nil {
+			return nil, 0, err
+		}
+		delete(w.files, key)
+		files = append(files, f.rel)
+		size += f.encodedBytes()
+		if err := w.step("mid-finish"); err != nil {
+			return nil, 0, err
+		}
+	}
+	slices.Sort(files)
+	return files, size, w.step("before-commit")
+}
+
+// publish renames the committed epoch's files to their final names.
+func (w *epochWriter) publish(files []string) error {
+	if err := w.step("after-commit"); err != nil {
+		return err
+	}
+	for _, rel := range files {
+		if err := publishFile(w.e.cfg.Root, rel); err != nil {
+			return err
+		}
+		if err := w.step("mid-publish"); err != nil {
+			return err
+		}
+	}
+	return w.step("after-publish")
+}
+
+// ack acknowledges every message of the committed epoch. A lost ack is
+// harmless: the next commit's ack covers it, and a redelivery is skipped.
+func (w *epochWriter) ack(ctx context.Context) {
+	if w.lastMsg == nil {
+		return
+	}
+	if err := w.lastMsg.DoubleAck(ctx); err != nil {
+		w.e.log.Warn("exporter ack", "stream_seq", w.lastSeq, "err", err)
+	}
+	w.lastMsg = nil
+}
+
+func (w *epochWriter) step(point string) error {
+	if err := w.e.hook(point); err != nil {
+		return errCrash{err}
+	}
+	return nil
+}
+
+// abandon closes the open files without publishing them.
+func (w *epochWriter) abandon() {
+	for key, f := range w.files {
+		f.abandon()
+		delete(w.files, key)
+	}
+}
