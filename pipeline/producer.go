@@ -38,7 +38,10 @@ type Provider interface {
 // While a provider app is paused, its jobs are handed back with a delay as
 // soon as they are pulled, without calling the provider; other apps keep
 // flowing. The pause is local to the process and lasts PauseFor, after
-// which one job probes the provider again.
+// which one job probes the provider again. A failed probe of a half-open
+// breaker comes back from providers.Guard as unavailable too (its retry
+// meets the reopened breaker), so a long outage spends at most the attempts
+// of the jobs that ran before the breaker opened.
 //
 // Several producers may share the durable consumer. A Producer is safe for
 // concurrent use; call Run once.

@@ -41,12 +41,6 @@ type ProducerConfig struct {
 	// PauseFor is how long a provider app whose circuit breaker is open
 	// takes no jobs; its jobs are handed back with that delay. Default 5s.
 	PauseFor time.Duration
-	// OutageAfter is how many failed calls in a row, across the jobs of
-	// one provider app, make the producer treat the app as down: from then
-	// until a call succeeds, failures pause the app like an open breaker
-	// and spend no attempt. Without it, every half-open breaker probe that
-	// fails during an outage would spend some job's attempt. Default 3.
-	OutageAfter int
 	// PublishWindow bounds a job's events published and not yet
 	// acknowledged by the stream. Default 256.
 	PublishWindow int
@@ -67,7 +61,7 @@ func (c ProducerConfig) Validate() error {
 		"concurrency": c.Concurrency < 0, "batch": c.Batch < 0, "fetch wait": c.FetchWait < 0,
 		"ack wait": c.AckWait < 0, "in progress every": c.InProgressEvery < 0, "max ack pending": c.MaxAckPending < 0,
 		"max attempts": c.MaxAttempts < 0, "retry initial": c.RetryInitial < 0, "retry max": c.RetryMax < 0,
-		"pause for": c.PauseFor < 0, "outage after": c.OutageAfter < 0, "publish window": c.PublishWindow < 0, "publish timeout": c.PublishTimeout < 0,
+		"pause for": c.PauseFor < 0, "publish window": c.PublishWindow < 0, "publish timeout": c.PublishTimeout < 0,
 		"grace": c.Grace < 0,
 	} {
 		if bad {
@@ -98,7 +92,6 @@ func (c ProducerConfig) withDefaults() ProducerConfig {
 	producerDefault(&c.RetryInitial, time.Second)
 	producerDefault(&c.RetryMax, 5*time.Minute)
 	producerDefault(&c.PauseFor, 5*time.Second)
-	producerDefault(&c.OutageAfter, 3)
 	producerDefault(&c.PublishWindow, 256)
 	producerDefault(&c.PublishTimeout, 30*time.Second)
 	producerDefault(&c.Grace, 20*time.Second)

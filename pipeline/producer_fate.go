@@ -19,8 +19,7 @@ const settleTimeout = 10 * time.Second
 //
 //	no error                     -> status done, Ack
 //	context ended (shutdown)     -> Nak now, no attempt spent
-//	ClassUnavailable, or the app's
-//	OutageAfter-th failure in a row -> pause the app, NakWithDelay(PauseFor), no attempt spent
+//	ClassUnavailable             -> pause the app, NakWithDelay(PauseFor), no attempt spent
 //	ClassPermanent, ClassInvalid -> dead letter, Term
 //	throttled, transient, other  -> attempt spent; NakWithDelay(backoff),
 //	                                or dead letter and Term on the last attempt
@@ -29,10 +28,6 @@ func (p *Producer) settle(ctx context.Context, msg jetstream.Msg, job schemas.Jo
 	defer cancel()
 	class := classOf(err)
 	appKey := job.Provider + "." + job.App
-	if err != nil && ctx.Err() == nil && (class == schemas.ClassTransient || class == schemas.ClassThrottled) &&
-		p.pauses.failed(appKey) >= p.cfg.OutageAfter {
-		class = schemas.ClassUnavailable // the app is down, not the job
-	}
 	switch {
 	case err == nil:
 		p.done(fin, msg, job, st)

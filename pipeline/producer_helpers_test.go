@@ -21,22 +21,22 @@ import (
 	"github.com/chatlake/chatlake/schemas"
 )
 
-var volcApp = strconv.Itoa(int(volcsim.TestAppID))
+var prodVolcApp = strconv.Itoa(int(volcsim.TestAppID))
 
-// env is a JetStream server with chatlake's streams and buckets, and the
+// prodEnv is a JetStream server with chatlake's streams and buckets, and the
 // two provider simulators.
-type env struct {
+type prodEnv struct {
 	srv  *natstest.Server
 	js   jetstream.JetStream
 	volc *volcsim.TestServer
 	yx   *yunxinsim.Running
 }
 
-func newEnv(t testing.TB, volcOpts volcsim.Options, yxOpts yunxinsim.Options) *env {
+func newProdEnv(t testing.TB, volcOpts volcsim.Options, yxOpts yunxinsim.Options) *prodEnv {
 	t.Helper()
-	e := &env{srv: natstest.Start(t)}
+	e := &prodEnv{srv: natstest.Start(t)}
 	_, e.js = e.srv.Connect(t)
-	ensure(t, e.js)
+	prodEnsure(t, e.js)
 	var err error
 	if e.volc, err = volcsim.Start(volcOpts); err != nil {
 		t.Fatal(err)
@@ -49,7 +49,7 @@ func newEnv(t testing.TB, volcOpts volcsim.Options, yxOpts yunxinsim.Options) *e
 	return e
 }
 
-func ensure(t testing.TB, js jetstream.JetStream) {
+func prodEnsure(t testing.TB, js jetstream.JetStream) {
 	t.Helper()
 	if err := pipeline.EnsureStreams(t.Context(), js, pipeline.StreamsConfig{}); err != nil {
 		t.Fatal(err)
@@ -59,30 +59,30 @@ func ensure(t testing.TB, js jetstream.JetStream) {
 	}
 }
 
-// testGuard fails fast: short waits, a breaker that opens after 3
+// prodGuard fails fast: short waits, a breaker that opens after 3
 // failures and half-opens after 300ms.
-func testGuard(name string) *providers.Guard {
+func prodGuard(name string) *providers.Guard {
 	return providers.NewGuard(name, providers.GuardConfig{
 		QPS: 1000, Burst: 50, MaxAttempts: 2, InitialInterval: time.Millisecond, ThrottleInterval: 5 * time.Millisecond,
 		MaxInterval: 10 * time.Millisecond, MaxElapsed: 2 * time.Second, AttemptTimeout: 2 * time.Second,
-		BreakerFailures: 3, BreakerTimeout: 300 * time.Millisecond,
+		BreakerFailures: 3, BreakerTimeout: 100 * time.Millisecond,
 	}, nil)
 }
 
 // router routes the simulators' test apps through real clients.
-func (e *env) router(t testing.TB) *providers.Router {
+func (e *prodEnv) router(t testing.TB) *providers.Router {
 	t.Helper()
 	hc := &http.Client{Timeout: 5 * time.Second}
-	vc, err := volcengine.NewClient(hc, testGuard("volc"), volcsim.TestCredentials(), volcengine.Config{Endpoint: e.volc.URL})
+	vc, err := volcengine.NewClient(hc, prodGuard("volc"), volcsim.TestCredentials(), volcengine.Config{Endpoint: e.volc.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
-	yc, err := yunxin.NewClient(hc, testGuard("yx"), yunxin.Credentials{AppKey: yunxinsim.TestAppKey, AppSecret: yunxinsim.TestAppSecret}, yunxin.Config{BaseURL: e.yx.URL})
+	yc, err := yunxin.NewClient(hc, prodGuard("yx"), yunxin.Credentials{AppKey: yunxinsim.TestAppKey, AppSecret: yunxinsim.TestAppSecret}, yunxin.Config{BaseURL: e.yx.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r, err := providers.NewRouter(
-		providers.Route{Provider: schemas.ProviderVolcengine, App: volcApp, Fetcher: vc},
+		providers.Route{Provider: schemas.ProviderVolcengine, App: prodVolcApp, Fetcher: vc},
 		providers.Route{Provider: schemas.ProviderYunxin, App: yunxinsim.TestAppKey, Fetcher: yc},
 	)
 	if err != nil {
@@ -91,8 +91,8 @@ func (e *env) router(t testing.TB) *providers.Router {
 	return r
 }
 
-// fastConfig retries and pauses quickly.
-func fastConfig() pipeline.ProducerConfig {
+// prodConfig retries and pauses quickly.
+func prodConfig() pipeline.ProducerConfig {
 	return pipeline.ProducerConfig{
 		Concurrency: 4, FetchWait: 100 * time.Millisecond, AckWait: 5 * time.Second, MaxAttempts: 4,
 		RetryInitial: 20 * time.Millisecond, RetryMax: 100 * time.Millisecond, PauseFor: 100 * time.Millisecond,
@@ -126,15 +126,15 @@ func runProducer(t testing.TB, js jetstream.JetStream, prov pipeline.Provider, c
 	return p, stop
 }
 
-func publishJob(t testing.TB, js jetstream.JetStream, subject, payload string) {
+func prodPublishJob(t testing.TB, js jetstream.JetStream, subject, payload string) {
 	t.Helper()
 	if _, err := js.Publish(t.Context(), subject, []byte(payload)); err != nil {
 		t.Fatalf("publish job %s: %v", subject, err)
 	}
 }
 
-// waitFor polls cond every 10ms until it holds or timeout passes.
-func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+// prodWaitFor polls cond every 10ms until it holds or timeout passes.
+func prodWaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	tick := time.NewTicker(10 * time.Millisecond)
@@ -147,8 +147,8 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 	}
 }
 
-// statuses returns every job status by job key.
-func statuses(t testing.TB, js jetstream.JetStream) map[string]schemas.JobStatus {
+// prodStatuses returns every job status by job key.
+func prodStatuses(t testing.TB, js jetstream.JetStream) map[string]schemas.JobStatus {
 	t.Helper()
 	s, err := pipeline.OpenJobStatuses(t.Context(), js)
 	if err != nil {
@@ -164,12 +164,12 @@ func statuses(t testing.TB, js jetstream.JetStream) map[string]schemas.JobStatus
 	return out
 }
 
-// waitStates waits until n jobs have a final state (done or failed).
-func waitStates(t testing.TB, js jetstream.JetStream, n int, timeout time.Duration) map[string]schemas.JobStatus {
+// prodWaitStates waits until n jobs have a final state (done or failed).
+func prodWaitStates(t testing.TB, js jetstream.JetStream, n int, timeout time.Duration) map[string]schemas.JobStatus {
 	t.Helper()
 	var sts map[string]schemas.JobStatus
-	waitFor(t, timeout, strconv.Itoa(n)+" jobs finished", func() bool {
-		sts = statuses(t, js)
+	prodWaitFor(t, timeout, strconv.Itoa(n)+" jobs finished", func() bool {
+		sts = prodStatuses(t, js)
 		final := 0
 		for _, st := range sts {
 			if st.State == schemas.JobDone || st.State == schemas.JobFailed {
@@ -181,8 +181,8 @@ func waitStates(t testing.TB, js jetstream.JetStream, n int, timeout time.Durati
 	return sts
 }
 
-// streamMsgs returns the payloads of every message of stream.
-func streamMsgs(t testing.TB, js jetstream.JetStream, stream string) [][]byte {
+// prodStreamMsgs returns the payloads of every message of stream.
+func prodStreamMsgs(t testing.TB, js jetstream.JetStream, stream string) [][]byte {
 	t.Helper()
 	ctx := t.Context()
 	s, err := js.Stream(ctx, stream)
@@ -219,10 +219,10 @@ func streamMsgs(t testing.TB, js jetstream.JetStream, stream string) [][]byte {
 	return out
 }
 
-func events(t testing.TB, js jetstream.JetStream) []schemas.ConversationEvent {
+func prodEvents(t testing.TB, js jetstream.JetStream) []schemas.ConversationEvent {
 	t.Helper()
 	var out []schemas.ConversationEvent
-	for _, b := range streamMsgs(t, js, schemas.StreamConversations) {
+	for _, b := range prodStreamMsgs(t, js, schemas.StreamConversations) {
 		var ev schemas.ConversationEvent
 		if err := json.Unmarshal(b, &ev); err != nil {
 			t.Fatalf("decode event: %v", err)
@@ -232,10 +232,10 @@ func events(t testing.TB, js jetstream.JetStream) []schemas.ConversationEvent {
 	return out
 }
 
-func deadLetters(t testing.TB, js jetstream.JetStream) []schemas.DeadLetter {
+func prodDeadLetters(t testing.TB, js jetstream.JetStream) []schemas.DeadLetter {
 	t.Helper()
 	var out []schemas.DeadLetter
-	for _, b := range streamMsgs(t, js, schemas.StreamDeadLetters) {
+	for _, b := range prodStreamMsgs(t, js, schemas.StreamDeadLetters) {
 		var dl schemas.DeadLetter
 		if err := json.Unmarshal(b, &dl); err != nil {
 			t.Fatalf("decode dead letter: %v", err)
@@ -245,19 +245,19 @@ func deadLetters(t testing.TB, js jetstream.JetStream) []schemas.DeadLetter {
 	return out
 }
 
-// wantVolc returns the event IDs the Volcengine simulator's user must
+// prodWantVolc returns the event IDs the Volcengine simulator's user must
 // produce with DataType 0.
-func wantVolc(ds simulator.Dataset, user string) map[string]bool {
+func prodWantVolc(ds simulator.Dataset, user string) map[string]bool {
 	ids := map[string]bool{}
 	for _, it := range volcsim.Expected(ds, volcsim.TestAppID, user, 0) {
-		c := schemas.Conversation{Provider: schemas.ProviderVolcengine, App: volcApp, UserID: user,
+		c := schemas.Conversation{Provider: schemas.ProviderVolcengine, App: prodVolcApp, UserID: user,
 			ConversationID: strconv.FormatInt(it.ConversationShortID, 10), Raw: it.Raw}
 		ids[schemas.EventID(&c)] = true
 	}
 	return ids
 }
 
-func yunxinIDs(user string, items []yunxinsim.ExpectedItem) map[string]bool {
+func prodYunxinIDs(user string, items []yunxinsim.ExpectedItem) map[string]bool {
 	ids := map[string]bool{}
 	for _, it := range items {
 		c := schemas.Conversation{Provider: schemas.ProviderYunxin, App: yunxinsim.TestAppKey, UserID: user,
@@ -267,12 +267,12 @@ func yunxinIDs(user string, items []yunxinsim.ExpectedItem) map[string]bool {
 	return ids
 }
 
-// checkEvents fails unless the events stream holds exactly the want IDs,
+// prodCheckEvents fails unless the prodEvents stream holds exactly the want IDs,
 // each once.
-func checkEvents(t testing.TB, js jetstream.JetStream, want map[string]bool) {
+func prodCheckEvents(t testing.TB, js jetstream.JetStream, want map[string]bool) {
 	t.Helper()
 	got := map[string]int{}
-	for _, ev := range events(t, js) {
+	for _, ev := range prodEvents(t, js) {
 		got[ev.EventID]++
 		if ev.SchemaVersion != schemas.EventSchemaVersion || ev.JobID == "" {
 			t.Errorf("event %s: schema_version %d job_id %q", ev.EventID, ev.SchemaVersion, ev.JobID)
@@ -292,11 +292,11 @@ func checkEvents(t testing.TB, js jetstream.JetStream, want map[string]bool) {
 		}
 	}
 	if len(got) != len(want) {
-		t.Errorf("events stream holds %d distinct events, want %d", len(got), len(want))
+		t.Errorf("events stream holds %d distinct prodEvents, want %d", len(got), len(want))
 	}
 }
 
-func merge(ms ...map[string]bool) map[string]bool {
+func prodMerge(ms ...map[string]bool) map[string]bool {
 	out := map[string]bool{}
 	for _, m := range ms {
 		for k := range m {

@@ -75,7 +75,6 @@ func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Jo
 		if err != nil {
 			return fmt.Errorf("fetch page %d: %w", cp.Pages+1, err)
 		}
-		p.pauses.succeeded(job.Provider + "." + job.App)
 		fetchedAt := p.now().UTC()
 		if err := p.publishPage(ctx, job, page, fetchedAt); err != nil {
 			return err

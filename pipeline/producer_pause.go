@@ -5,13 +5,12 @@ import (
 	"time"
 )
 
-// appPauses remembers the provider apps whose circuit breaker is open, and
-// until when the producer leaves their jobs alone, and each app's streak of
-// failed calls. It is safe for concurrent use.
+// appPauses remembers the provider apps whose circuit breaker is open and
+// until when the producer leaves their jobs alone. It is safe for
+// concurrent use.
 type appPauses struct {
-	mu     sync.Mutex
-	until  map[string]time.Time
-	streak map[string]int
+	mu    sync.Mutex
+	until map[string]time.Time
 }
 
 // pause appPauses key until t, or longer if it already is.
@@ -52,23 +51,4 @@ func (p *appPauses) paused(now time.Time) []string {
 		}
 	}
 	return keys
-}
-
-// failed records a failed call of key's provider app and returns how many
-// calls in a row failed.
-func (p *appPauses) failed(key string) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.streak == nil {
-		p.streak = map[string]int{}
-	}
-	p.streak[key]++
-	return p.streak[key]
-}
-
-// succeeded ends key's streak of failures.
-func (p *appPauses) succeeded(key string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	delete(p.streak, key)
 }
