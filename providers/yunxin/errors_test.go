@@ -154,6 +154,7 @@ func TestFetchPageClassifiesAnswers(t *testing.T) {
 		{"success without data", 200, nil, `{"code":200,"msg":"success"}`, "", wantErr{schemas.ClassTransient, 200, "", 0}},
 		{"id as float", 200, nil, `{"code":200,"data":{"items":[{"conversation_id":"1|1|2","unread_count":1.5}]}}`, "", wantErr{schemas.ClassTransient, 200, "", 0}},
 		{"has_more without next_token", 200, nil, `{"code":200,"data":{"has_more":true,"items":[` + item + `]}}`, "", wantErr{schemas.ClassPermanent, 0, "", 0}},
+		{"has_more without next_token after the first page", 200, nil, `{"code":200,"data":{"has_more":true,"items":[` + item + `]}}`, "t0", wantErr{schemas.ClassPermanent, 0, "", 0}},
 		{"next_token repeats", 200, nil, `{"code":200,"data":{"has_more":true,"next_token":"t1","items":[` + item + `]}}`, "t1", wantErr{schemas.ClassPermanent, 0, "", 0}},
 		{"has_more on empty page", 200, nil, `{"code":200,"data":{"has_more":true,"next_token":"t2","items":[]}}`, "t1", wantErr{schemas.ClassPermanent, 0, "", 0}},
 	}
@@ -188,5 +189,18 @@ func TestFetchPageStopsOnCancel(t *testing.T) {
 	_, err := c.FetchPage(ctx, listJob("1"), "")
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("FetchPage(cancelled ctx) = %v, want context.Canceled", err)
+	}
+}
+
+func TestRetryIsSignedAfresh(t *testing.T) {
+	run := startSim(t, yunxinsim.Options{RejectReusedNonce: true})
+	g := providers.NewGuard("test", providers.GuardConfig{QPS: 1e6, MaxAttempts: 2, InitialInterval: time.Millisecond}, nil)
+	c := newClientWith(t, run.URL, testCreds, yunxin.Config{}, g)
+	run.Inject(simulator.FaultServerError, 1)
+	if _, err := c.FetchPage(t.Context(), listJob(simulator.UserOne), ""); err != nil {
+		t.Fatalf("FetchPage after one server error, with one retry: %v", err)
+	}
+	if st := run.Stats(); st.ListRequests != 2 || st.NonceReuses != 0 {
+		t.Errorf("Stats() = %+v, want 2 list requests and no reused nonce", st)
 	}
 }

@@ -176,7 +176,10 @@ func TestFetchPageBatchRejectsIDsLocally(t *testing.T) {
 	run := startSim(t, yunxinsim.Options{})
 	c := newClient(t, run, yunxin.Config{BatchSize: 3})
 	good := batchIDs(2)
-	ids := []string{"", "other|1|5", good[0], "a,b|1|c", simulator.UserMany + "|9|1", "nopipes", good[1]}
+	// An ID the provider knows, of another user: it must not be exported
+	// as UserMany's.
+	other := yunxinsim.Expected(simulator.Dataset{}, yunxinsim.TestAppKey, simulator.UserTwenty)[0].ConversationID
+	ids := []string{"", other, good[0], "a,b|1|c", simulator.UserMany + "|9|1", "nopipes", good[1]}
 	pages := fetchAll(t.Context(), t, c, batchJob(ids))
 	var got, failed []string
 	for _, p := range pages {
@@ -190,7 +193,7 @@ func TestFetchPageBatchRejectsIDsLocally(t *testing.T) {
 	if diff := cmp.Diff(good, got); diff != "" {
 		t.Errorf("conversations (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"", "other|1|5", "a,b|1|c", simulator.UserMany + "|9|1", "nopipes"}, failed); diff != "" {
+	if diff := cmp.Diff([]string{"", other, "a,b|1|c", simulator.UserMany + "|9|1", "nopipes"}, failed); diff != "" {
 		t.Errorf("failed (-want +got):\n%s", diff)
 	}
 	// Pages of 3: [bad bad good] [bad bad nopipes] [good]; the middle one
