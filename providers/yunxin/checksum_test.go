@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chatlake/chatlake/providers/yunxin"
 )
@@ -108,5 +111,38 @@ func TestNewClientRejects(t *testing.T) {
 	}
 	if _, err := yunxin.NewClient(httpClient(), nil, testCreds, yunxin.Config{}); err == nil {
 		t.Error("NewClient(nil guard) = nil error, want an error")
+	}
+}
+
+func TestRequestOnTheWire(t *testing.T) {
+	var got *http.Request
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Clone(r.Context())
+		w.Write([]byte(`{"code":200,"msg":"success","data":{"success_list":[],"failed_list":[]}}`))
+	}))
+	t.Cleanup(s.Close)
+	cfg := yunxin.Config{
+		Now:   func() time.Time { return time.Unix(1443592222, 999_000_000) },
+		Nonce: func() string { return "4tgggergigwow323t23t" },
+	}
+	creds := yunxin.Credentials{AppKey: "my-app", AppSecret: "exampleAppSecret"}
+	c := newClientWith(t, s.URL, creds, cfg, testGuard(1))
+	if _, err := c.BatchGetConversations(t.Context(), "u1", []string{"u1|1|a b", "u1|2|7"}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"AppKey":   "my-app",
+		"Nonce":    "4tgggergigwow323t23t",
+		"CurTime":  "1443592222",
+		"CheckSum": "f1bd8a3893d59361303fbaf7c2096d4f3df9d37e",
+	}
+	for k, v := range want {
+		if g := got.Header.Get(k); g != v {
+			t.Errorf("header %s = %q, want %q", k, g, v)
+		}
+	}
+	if got.Method != http.MethodGet || got.URL.Path != "/im/v2/conversations/actions/conversation_ids" ||
+		got.URL.RawQuery != "conversation_ids=u1%7C1%7Ca+b%2Cu1%7C2%7C7" {
+		t.Errorf("request = %s %s?%s, want GET of the comma-joined, URL-encoded IDs", got.Method, got.URL.Path, got.URL.RawQuery)
 	}
 }
