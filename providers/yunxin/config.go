@@ -7,7 +7,9 @@ import (
 	"time"
 )
 
-// Base URLs of the v2 API.
+// Base URLs of the v2 API. Decision (open question 8): the documented v2
+// hosts, not the SDK's api-cn.yunxinapi.com/nimserver; the v2 paths are
+// appended to either, so an operator may point BaseURL at the latter.
 const (
 	BaseURLChina    = "https://open.yunxinapi.com"
 	BaseURLOverseas = "https://open-sg.yunxinapi.com"

@@ -96,6 +96,8 @@ func (s *Server) fault(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // throttle answers code 416, with Retry-After when Rates.RetryAfter is set.
+// Decision (open question 7): no extra "blocking period" after a violation;
+// the sliding window alone decides, which keeps tests deterministic.
 func (s *Server) throttle(w http.ResponseWriter) {
 	if d := s.inj.Rates().RetryAfter; d > 0 {
 		w.Header().Set("Retry-After", strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10))
@@ -103,7 +105,9 @@ func (s *Server) throttle(w http.ResponseWriter) {
 	writeError(w, 416, "api freq control")
 }
 
-// list answers GET /im/v2/conversations.
+// list answers GET /im/v2/conversations. Decision (open question 9): items
+// come in data-set order, stable across calls; sort_order still puts pinned
+// ones first for a client that sorts.
 func (s *Server) list(w http.ResponseWriter, r *http.Request, app string) {
 	q := r.URL.Query()
 	user := q.Get("account_id")
