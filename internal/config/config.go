@@ -1,0 +1,181 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/chatlake/chatlake/schemas"
+)
+
+// Config is everything chatlake's commands can be told. The zero value of
+// every field means the default stated in its help tag (or, where none is
+// stated, the default of the package it configures).
+type Config struct {
+	Accounts []Account `yaml:"accounts"`
+	NATS     NATS      `yaml:"nats"`
+	Producer Producer  `yaml:"producer"`
+	Streams  Streams   `yaml:"streams"`
+	Guard    Guard     `yaml:"guard"`
+	HTTP     HTTP      `yaml:"http"`
+	Log      Log       `yaml:"log"`
+	Exporter Exporter  `yaml:"exporter"`
+}
+
+// Account is one provider account: a Volcengine access key with its AppIds,
+// or a Yunxin app (AppKey and AppSecret). Secrets come from exactly one of
+// the inline value, *_file or *_env.
+type Account struct {
+	// Name labels logs and metrics; never a credential.
+	Name     string `yaml:"name"`
+	Provider string `yaml:"provider"` // volcengine or yunxin
+	// Endpoint is the API base URL; empty means the provider's China
+	// endpoint.
+	Endpoint string `yaml:"endpoint"`
+	// Region is the Volcengine signing region; empty means by endpoint.
+	Region string `yaml:"region"`
+
+	AccessKeyID         string `yaml:"access_key_id"`
+	SecretAccessKey     Secret `yaml:"secret_access_key"`
+	SecretAccessKeyFile string `yaml:"secret_access_key_file"`
+	SecretAccessKeyEnv  string `yaml:"secret_access_key_env"`
+
+	AppKey        string `yaml:"app_key"`
+	AppSecret     Secret `yaml:"app_secret"`
+	AppSecretFile string `yaml:"app_secret_file"`
+	AppSecretEnv  string `yaml:"app_secret_env"`
+
+	// Apps are the Volcengine AppIds of the account; for Yunxin, empty or
+	// just the AppKey.
+	Apps []string `yaml:"apps"`
+	// QPS is the account's request rate; 0 means the provider's 100.
+	QPS float64 `yaml:"qps"`
+}
+
+// NATS says how to connect to NATS.
+type NATS struct {
+	URL      string `yaml:"url" help:"NATS server URLs, comma separated (default nats://127.0.0.1:4222)"`
+	Name     string `yaml:"name" help:"connection name shown by the server (default the command name)"`
+	User     string `yaml:"user" help:"user name"`
+	Password Secret `yaml:"password" help:"password"`
+	Token    Secret `yaml:"token" help:"authentication token"`
+	Creds    string `yaml:"creds" help:"credentials file (JWT and NKey seed)"`
+	NKey     string `yaml:"nkey" help:"NKey seed file"`
+	TLSCA    string `yaml:"tls_ca" help:"CA certificate file to verify the server"`
+	TLSCert  string `yaml:"tls_cert" help:"client certificate file"`
+	TLSKey   string `yaml:"tls_key" help:"client key file"`
+}
+
+// Producer tunes the producer (see pipeline.ProducerConfig).
+type Producer struct {
+	Concurrency     int           `yaml:"concurrency" help:"jobs running at once (default 8)"`
+	Batch           int           `yaml:"batch" help:"most jobs fetched by one pull (default concurrency)"`
+	AckWait         time.Duration `yaml:"ack_wait" help:"consumer ack wait; running jobs signal progress (default 30s)"`
+	InProgressEvery time.Duration `yaml:"in_progress_every" help:"progress signal interval (default ack_wait/3)"`
+	MaxAttempts     int           `yaml:"max_attempts" help:"failed attempts before a job is dead-lettered (default 5)"`
+	RetryInitial    time.Duration `yaml:"retry_initial" help:"delay after the first failed attempt, doubling (default 1s)"`
+	RetryMax        time.Duration `yaml:"retry_max" help:"longest retry delay (default 5m)"`
+	PauseFor        time.Duration `yaml:"pause_for" help:"how long a provider app with an open breaker gets no jobs (default 5s)"`
+	PublishWindow   int           `yaml:"publish_window" help:"events of a job awaiting the stream's ack (default 256)"`
+	Grace           time.Duration `yaml:"grace" help:"time running jobs get to finish at shutdown (default 20s)"`
+}
+
+// Streams sizes the streams and buckets (see pipeline.StreamsConfig).
+type Streams struct {
+	Replicas              int           `yaml:"replicas" help:"replicas of every stream and bucket (default 1)"`
+	ConversationsMaxAge   time.Duration `yaml:"conversations_max_age" help:"how long events are kept (default 168h)"`
+	ConversationsMaxBytes int64         `yaml:"conversations_max_bytes" help:"events stream size limit in bytes (default unlimited)"`
+	DuplicateWindow       time.Duration `yaml:"duplicate_window" help:"how long duplicate events and jobs are detected (default 2h)"`
+	DeadLetterMaxAge      time.Duration `yaml:"dead_letter_max_age" help:"how long dead letters are kept (default 720h)"`
+	StatusTTL             time.Duration `yaml:"status_ttl" help:"how long job status records are kept (default 720h)"`
+}
+
+// Guard tunes every provider account's retries and circuit breaker (see
+// providers.GuardConfig).
+type Guard struct {
+	MaxAttempts     int           `yaml:"max_attempts" help:"tries of one provider call (default 4)"`
+	AttemptTimeout  time.Duration `yaml:"attempt_timeout" help:"timeout of one HTTP attempt (default 10s)"`
+	BreakerFailures int           `yaml:"breaker_failures" help:"consecutive failures that open a breaker (default 5)"`
+	BreakerTimeout  time.Duration `yaml:"breaker_timeout" help:"how long a breaker stays open (default 30s)"`
+}
+
+// HTTP is the operations endpoint.
+type HTTP struct {
+	Addr string `yaml:"addr" help:"listen address of /metrics, /healthz, /readyz; \"off\" disables (default :9090)"`
+}
+
+// Log configures the JSON log on standard error.
+type Log struct {
+	Level string `yaml:"level" help:"debug, info, warn or error (default info)"`
+}
+
+// Exporter is reserved for the exporter's settings.
+type Exporter struct{}
+
+// Validate checks the accounts; the packages configured validate the rest.
+func (c *Config) Validate() error {
+	var errs []error
+	names := map[string]bool{}
+	for i, a := range c.Accounts {
+		if err := a.validate(); err != nil {
+			errs = append(errs, fmt.Errorf("account %d (%s): %w", i, a.Name, err))
+		}
+		if names[a.Name] {
+			errs = append(errs, fmt.Errorf("account %d: duplicate name %q", i, a.Name))
+		}
+		names[a.Name] = true
+	}
+	return errors.Join(errs...)
+}
+
+func (a Account) validate() error {
+	if a.Name == "" {
+		return errors.New("name is empty")
+	}
+	if err := schemas.ValidateProvider(a.Provider); err != nil {
+		return err
+	}
+	for _, app := range a.AppList() {
+		if err := schemas.ValidateApp(a.Provider, app); err != nil {
+			return err
+		}
+	}
+	switch {
+	case a.Provider == schemas.ProviderVolcengine && (a.AccessKeyID == "" || a.SecretAccessKey == ""):
+		return errors.New("volcengine needs access_key_id and secret_access_key")
+	case a.Provider == schemas.ProviderVolcengine && len(a.Apps) == 0:
+		return errors.New("volcengine needs apps")
+	case a.Provider == schemas.ProviderYunxin && (a.AppKey == "" || a.AppSecret == ""):
+		return errors.New("yunxin needs app_key and app_secret")
+	case a.Provider == schemas.ProviderYunxin && len(a.Apps) > 0 && (len(a.Apps) != 1 || a.Apps[0] != a.AppKey):
+		return errors.New("yunxin apps must be empty or just the app_key")
+	case a.QPS < 0:
+		return errors.New("qps is negative")
+	}
+	return nil
+}
+
+// AppList returns the apps the account serves: Apps, or for Yunxin the
+// AppKey.
+func (a Account) AppList() []string {
+	if a.Provider == schemas.ProviderYunxin {
+		return []string{a.AppKey}
+	}
+	return a.Apps
+}
+
+// resolveSecrets replaces the *_file and *_env references by their values.
+func (c *Config) resolveSecrets(getenv func(string) string) error {
+	for i := range c.Accounts {
+		a := &c.Accounts[i]
+		var err error
+		if a.SecretAccessKey, err = resolveSecret("secret_access_key", a.SecretAccessKey, a.SecretAccessKeyFile, a.SecretAccessKeyEnv, getenv); err != nil {
+			return fmt.Errorf("account %s: %w", a.Name, err)
+		}
+		if a.AppSecret, err = resolveSecret("app_secret", a.AppSecret, a.AppSecretFile, a.AppSecretEnv, getenv); err != nil {
+			return fmt.Errorf("account %s: %w", a.Name, err)
+		}
+		a.SecretAccessKeyFile, a.SecretAccessKeyEnv, a.AppSecretFile, a.AppSecretEnv = "", "", "", ""
+	}
+	return nil
+}
