@@ -1,7 +1,6 @@
 package yunxin
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,12 +12,20 @@ import (
 	"github.com/chatlake/chatlake/schemas"
 )
 
-// envelope is every v2 response: {code, msg, data}. Code is a pointer so a
-// body without one is told apart from code 0.
-type envelope struct {
-	Code *int            `json:"code"`
-	Msg  string          `json:"msg"`
-	Data json.RawMessage `json:"data"`
+// envelope is every v2 response: {code, msg, data}, decoded in one pass
+// with data typed. Code is a pointer so a body without one is told apart
+// from code 0; Data is nil when absent or null.
+type envelope[T any] struct {
+	Code *int   `json:"code"`
+	Msg  string `json:"msg"`
+	Data *T     `json:"data"`
+}
+
+// status is the envelope without data, for bodies whose data does not fit
+// the success form (error answers carry {} or anything else).
+type status struct {
+	Code *int   `json:"code"`
+	Msg  string `json:"msg"`
 }
 
 // listData is data of GET /im/v2/conversations. Items stay raw so each
@@ -49,31 +56,36 @@ type response struct {
 	now    time.Time
 }
 
-// data checks the status and the envelope and returns the data object of a
+// decode checks the HTTP status and the envelope and returns the data of a
 // successful response, or a classified *providers.Error.
-func (r response) data(op string) (json.RawMessage, error) {
+func decode[T any](op string, r response) (*T, error) {
 	if r.status != http.StatusOK {
 		e := newError(op, classify(r.status, 0), http.StatusText(r.status), nil)
 		e.HTTPStatus = r.status
 		e.RetryAfter = retryAfter(r.header.Get("Retry-After"), r.now)
 		return nil, e
 	}
-	var env envelope
-	if err := json.Unmarshal(r.body, &env); err != nil {
-		return nil, malformed(op, fmt.Errorf("decode envelope: %w", err))
+	var env envelope[T]
+	err := json.Unmarshal(r.body, &env)
+	if err != nil {
+		// data may not fit T on an error answer: read code and msg alone.
+		var st status
+		if json.Unmarshal(r.body, &st) != nil || st.Code == nil || *st.Code == CodeSuccess {
+			return nil, malformed(op, fmt.Errorf("decode response: %w", err))
+		}
+		env.Code, env.Msg = st.Code, st.Msg
 	}
-	if env.Code == nil {
-		return nil, malformed(op, errors.New("decode envelope: no code"))
-	}
-	if *env.Code != CodeSuccess {
+	switch {
+	case env.Code == nil:
+		return nil, malformed(op, errors.New("decode response: no code"))
+	case *env.Code != CodeSuccess:
 		e := newError(op, classify(r.status, *env.Code), env.Msg, nil)
 		e.HTTPStatus = r.status
 		e.Code = strconv.Itoa(*env.Code)
 		e.RetryAfter = retryAfter(r.header.Get("Retry-After"), r.now)
 		return nil, e
-	}
-	if d := bytes.TrimSpace(env.Data); len(d) == 0 || d[0] != '{' {
-		return nil, malformed(op, errors.New("decode envelope: success without a data object"))
+	case env.Data == nil:
+		return nil, malformed(op, errors.New("decode response: success without data"))
 	}
 	return env.Data, nil
 }
@@ -88,13 +100,9 @@ func malformed(op string, err error) *providers.Error {
 
 // decodeList decodes a list response into conversations of user.
 func decodeList(appKey, user string, r response) (ListPage, error) {
-	raw, err := r.data(opList)
+	d, err := decode[listData](opList, r)
 	if err != nil {
 		return ListPage{}, err
-	}
-	var d listData
-	if err := json.Unmarshal(raw, &d); err != nil {
-		return ListPage{}, malformed(opList, fmt.Errorf("decode list data: %w", err))
 	}
 	convs, err := mapItems(appKey, user, d.Items)
 	if err != nil {
@@ -106,13 +114,9 @@ func decodeList(appKey, user string, r response) (ListPage, error) {
 // decodeBatch decodes a batch response into conversations of user and the
 // IDs the provider reported as failed.
 func decodeBatch(appKey, user string, r response) (BatchResult, error) {
-	raw, err := r.data(opBatch)
+	d, err := decode[batchData](opBatch, r)
 	if err != nil {
 		return BatchResult{}, err
-	}
-	var d batchData
-	if err := json.Unmarshal(raw, &d); err != nil {
-		return BatchResult{}, malformed(opBatch, fmt.Errorf("decode batch data: %w", err))
 	}
 	convs, err := mapItems(appKey, user, d.SuccessList)
 	if err != nil {
