@@ -1,0 +1,71 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/chatlake/chatlake/internal/config"
+	"github.com/chatlake/chatlake/pipeline"
+	"github.com/chatlake/chatlake/providers"
+	"github.com/chatlake/chatlake/providers/volcengine"
+	"github.com/chatlake/chatlake/providers/yunxin"
+	"github.com/chatlake/chatlake/schemas"
+)
+
+// wire builds the provider clients, one Guard per account, the Router and
+// the Producer.
+func wire(cfg *config.Config, js jetstream.JetStream, reg prometheus.Registerer, log *slog.Logger) (*pipeline.Producer, []*providers.Guard, error) {
+	obs, err := providers.NewMetrics(reg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("provider metrics: %w", err)
+	}
+	hc := &http.Client{Timeout: time.Minute} // each attempt has its own, shorter timeout
+	var routes []providers.Route
+	var guards []*providers.Guard
+	for _, a := range cfg.Accounts {
+		g := providers.NewGuard(a.Name, guardConfig(cfg.Guard, a.QPS, obs), log.With("component", "guard"))
+		guards = append(guards, g)
+		f, err := client(hc, g, a)
+		if err != nil {
+			return nil, nil, fmt.Errorf("account %s: %w", a.Name, err)
+		}
+		for _, app := range a.AppList() {
+			routes = append(routes, providers.Route{Provider: a.Provider, App: app, Fetcher: f})
+		}
+	}
+	router, err := providers.NewRouter(routes...)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := pipeline.NewProducer(js, router, log.With("component", "producer"), producerConfig(cfg.Producer, reg))
+	return p, guards, err
+}
+
+func client(hc *http.Client, g *providers.Guard, a config.Account) (providers.Fetcher, error) {
+	if a.Provider == schemas.ProviderVolcengine {
+		creds := volcengine.Credentials{AccessKeyID: a.AccessKeyID, SecretAccessKey: volcengine.Secret(a.SecretAccessKey.Reveal())}
+		return volcengine.NewClient(hc, g, creds, volcengine.Config{Endpoint: a.Endpoint, Region: a.Region})
+	}
+	creds := yunxin.Credentials{AppKey: a.AppKey, AppSecret: yunxin.Secret(a.AppSecret.Reveal())}
+	return yunxin.NewClient(hc, g, creds, yunxin.Config{BaseURL: a.Endpoint})
+}
+
+func guardConfig(c config.Guard, qps float64, obs providers.Observer) providers.GuardConfig {
+	return providers.GuardConfig{
+		QPS: qps, MaxAttempts: c.MaxAttempts, AttemptTimeout: c.AttemptTimeout,
+		BreakerFailures: c.BreakerFailures, BreakerTimeout: c.BreakerTimeout, Observer: obs,
+	}
+}
+
+func producerConfig(c config.Producer, reg prometheus.Registerer) pipeline.ProducerConfig {
+	return pipeline.ProducerConfig{
+		Concurrency: c.Concurrency, Batch: c.Batch, AckWait: c.AckWait, InProgressEvery: c.InProgressEvery,
+		MaxAttempts: c.MaxAttempts, RetryInitial: c.RetryInitial, RetryMax: c.RetryMax, PauseFor: c.PauseFor,
+		PublishWindow: c.PublishWindow, Grace: c.Grace, Registerer: reg,
+	}
+}
