@@ -76,15 +76,10 @@ func NewExporter(js jetstream.JetStream, log *slog.Logger, met *ExporterMetrics,
 // ErrFenced if another exporter took over, or the first error that stopped
 // it; what it wrote but did not commit is discarded by the next start.
 func (e *Exporter) Run(ctx context.Context) error {
-	store, err := openCommitStore(ctx, e.js, e.cfg.Replicas)
-	if err != nil {
-		return err
+	store, rec, cons, err := e.start(ctx)
+	if ctx.Err() != nil {
+		return nil // stopped while starting: nothing written yet
 	}
-	rec, err := e.recover(ctx, store)
-	if err != nil {
-		return err
-	}
-	cons, err := e.resetConsumer(ctx, rec.LastSeq)
 	if err != nil {
 		return err
 	}
@@ -99,6 +94,21 @@ func (e *Exporter) Run(ctx context.Context) error {
 	}
 	g.Go(func() error { return w.run(ctx, gctx, ordered) })
 	return g.Wait()
+}
+
+// start opens the commit record, recovers the lake and positions the
+// consumer after the last commit.
+func (e *Exporter) start(ctx context.Context) (*commitStore, schemas.ExportCommit, jetstream.Consumer, error) {
+	var rec schemas.ExportCommit
+	store, err := openCommitStore(ctx, e.js, e.cfg.Replicas)
+	if err != nil {
+		return nil, rec, nil, err
+	}
+	if rec, err = e.recover(ctx, store); err != nil {
+		return nil, rec, nil, err
+	}
+	cons, err := e.resetConsumer(ctx, rec.LastSeq)
+	return store, rec, cons, err
 }
 
 // resetConsumer recreates the durable consumer to deliver from after the

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	json "github.com/goccy/go-json"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/chatlake/chatlake/schemas"
@@ -38,7 +39,7 @@ type item struct {
 // same order, to the writer.
 func (e *Exporter) fetch(ctx context.Context, cons jetstream.Consumer, work, ordered chan<- *batch) error {
 	for ctx.Err() == nil {
-		msgs, err := pull(cons, e.cfg.BatchSize)
+		msgs, err := pull(ctx, cons, e.cfg.BatchSize)
 		if err != nil {
 			e.log.Warn("exporter fetch", "err", err)
 			select {
@@ -58,16 +59,30 @@ func (e *Exporter) fetch(ctx context.Context, cons jetstream.Consumer, work, ord
 	return nil
 }
 
-func pull(cons jetstream.Consumer, n int) ([]jetstream.Msg, error) {
-	mb, err := cons.Fetch(n, jetstream.FetchMaxWait(fetchWait))
+// pull returns the messages available now, up to n; when there are none it
+// waits up to fetchWait for one, so an idle stream costs one request per
+// fetchWait and a busy one a request per n messages.
+func pull(ctx context.Context, cons jetstream.Consumer, n int) ([]jetstream.Msg, error) {
+	msgs, err := collect(cons.FetchNoWait(n))
+	if err != nil || len(msgs) > 0 {
+		return msgs, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, fetchWait)
+	defer cancel()
+	return collect(cons.Fetch(1, jetstream.FetchContext(wctx)))
+}
+
+func collect(mb jetstream.MessageBatch, err error) ([]jetstream.Msg, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fetch: %w", err)
 	}
-	msgs := make([]jetstream.Msg, 0, n)
+	var msgs []jetstream.Msg
 	for m := range mb.Messages() {
 		msgs = append(msgs, m)
 	}
-	if err := mb.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && len(msgs) == 0 {
+	if err := mb.Error(); err != nil && len(msgs) == 0 &&
+		!errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, nats.ErrTimeout) &&
+		!errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 		return nil, fmt.Errorf("fetch: %w", err)
 	}
 	return msgs, nil

@@ -112,6 +112,11 @@ func (w *epochWriter) item(ctx context.Context, it *item) error {
 	if it.seq <= w.lastSeq {
 		return nil // redelivered: already in this or a committed epoch
 	}
+	if it.seq > w.lastSeq+1 {
+		if err := w.e.checkGap(ctx, w.lastSeq, it.seq); err != nil {
+			return err
+		}
+	}
 	if it.err != nil {
 		if err := w.e.deadLetter(ctx, it); err != nil {
 			return err
