@@ -1,0 +1,246 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/chatlake/chatlake/pipeline"
+	"github.com/chatlake/chatlake/schemas"
+)
+
+const submitSynopsis = `
+Usage: chatlake submit --provider P --app A [USER_ID... | --file F | -]
+
+Publishes one job per user ID on chatlake.jobs.<provider>.<app>. User IDs
+come from the arguments, from --file, or from standard input ("-"): one per
+line, blank lines and lines starting with # ignored; or CSV with a header
+that has a user_id column.
+
+Each job's ID is derived from its content, so submitting the same list twice
+does not double the work: a job whose status already exists is skipped
+(--force submits it again), and the jobs stream drops duplicates within its
+duplicate window. A progress bar is drawn on a terminal; the final count is
+printed on standard output.`
+
+type submitOptions struct {
+	provider, app, file string
+	dataType, inboxType int
+	force               bool
+	ids                 []string
+	progress            io.Writer // nil: no progress bar
+	stdin               io.Reader
+}
+
+func runSubmit(ctx context.Context, args []string, sio *stdio) error {
+	fs := newFlagSet("submit", submitSynopsis, sio)
+	var o submitOptions
+	fs.StringVar(&o.provider, "provider", "", "provider: volcengine or yunxin (required)")
+	fs.StringVar(&o.app, "app", "", "Volcengine AppId or Yunxin AppKey (required)")
+	fs.StringVar(&o.file, "file", "", "file of user IDs, one a line, or CSV with a user_id header")
+	fs.IntVar(&o.dataType, "data-type", -1, "Volcengine DataType: 0 cache by activity, 1 DB by creation, 2 live groups (default: provider's)")
+	fs.IntVar(&o.inboxType, "inbox-type", -1, "Volcengine InboxType (default: provider's)")
+	fs.BoolVar(&o.force, "force", false, "submit jobs whose status already exists")
+	connect := natsFlags(fs, sio)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	o.ids, o.stdin = fs.Args(), sio.stdin
+	if isTerminal(sio.stderr) {
+		o.progress = sio.stderr
+	}
+	jobs, bad, err := o.jobs()
+	if err != nil {
+		return err
+	}
+	nc, js, err := connect()
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	c, err := submit(ctx, js, jobs, o)
+	fmt.Fprintf(sio.stdout, "submitted %d, skipped %d already known, invalid %d\n", c.submitted, c.skipped, len(bad))
+	for _, b := range bad {
+		fmt.Fprintln(sio.stderr, b)
+	}
+	if err == nil && len(bad) > 0 {
+		err = fmt.Errorf("%d invalid user IDs", len(bad))
+	}
+	return err
+}
+
+// jobs reads the user IDs and makes their jobs; invalid ones come back as
+// messages.
+func (o submitOptions) jobs() ([]schemas.Job, []string, error) {
+	if err := schemas.ValidateProvider(o.provider); err != nil {
+		return nil, nil, err
+	}
+	if err := schemas.ValidateApp(o.provider, o.app); err != nil {
+		return nil, nil, err
+	}
+	users, err := o.users()
+	if err != nil {
+		return nil, nil, err
+	}
+	var jobs []schemas.Job
+	var bad []string
+	for i, u := range users {
+		j := schemas.Job{Provider: o.provider, App: o.app, UserID: u}
+		if o.dataType >= 0 {
+			j.DataType = ptr(int32(o.dataType))
+		}
+		if o.inboxType >= 0 {
+			j.InboxType = ptr(int32(o.inboxType))
+		}
+		if err := j.Validate(); err != nil {
+			bad = append(bad, fmt.Sprintf("user %d: %v", i+1, err))
+			continue
+		}
+		j.JobID = schemas.DeriveJobID(j)
+		jobs = append(jobs, j)
+	}
+	return jobs, bad, nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// users returns the user IDs from the arguments, the file or standard input.
+func (o submitOptions) users() ([]string, error) {
+	switch {
+	case o.file != "" && len(o.ids) > 0:
+		return nil, errors.New("give user IDs or --file, not both")
+	case o.file != "":
+		f, err := os.Open(o.file)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return readUsers(f)
+	case len(o.ids) == 1 && o.ids[0] == "-":
+		return readUsers(o.stdin)
+	case len(o.ids) == 0:
+		return nil, errors.New("no user IDs: give them as arguments, --file F, or - for standard input")
+	}
+	return o.ids, nil
+}
+
+// readUsers reads one user ID a line, or CSV with a user_id header.
+func readUsers(r io.Reader) ([]string, error) {
+	br := bufio.NewReader(r)
+	first, err := br.Peek(4096)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, err
+	}
+	header, _, _ := strings.Cut(string(first), "\n")
+	if strings.Contains(header, ",") || strings.EqualFold(strings.TrimSpace(header), "user_id") {
+		return readCSV(br)
+	}
+	var users []string
+	sc := bufio.NewScanner(br)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line != "" && !strings.HasPrefix(line, "#") {
+			users = append(users, line)
+		}
+	}
+	return users, sc.Err()
+}
+
+func readCSV(r io.Reader) ([]string, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	head, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("csv header: %w", err)
+	}
+	col := -1
+	for i, h := range head {
+		if strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")), "user_id") {
+			col = i
+		}
+	}
+	if col < 0 {
+		return nil, fmt.Errorf("csv header %q has no user_id column", head)
+	}
+	var users []string
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return users, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("csv: %w", err)
+		}
+		if col < len(rec) && strings.TrimSpace(rec[col]) != "" {
+			users = append(users, strings.TrimSpace(rec[col]))
+		}
+	}
+}
+
+type submitCounts struct{ submitted, skipped int }
+
+// submit publishes the jobs not known yet (all with force), each with its
+// job key as Nats-Msg-Id, then records them as queued.
+func submit(ctx context.Context, js jetstream.JetStream, jobs []schemas.Job, o submitOptions) (submitCounts, error) {
+	var c submitCounts
+	st, err := pipeline.OpenJobStatuses(ctx, js)
+	if err != nil {
+		return c, fmt.Errorf("%w (has a producer run once to create it?)", err)
+	}
+	bar := newProgress(o.progress, len(jobs))
+	defer bar.finish()
+	for _, j := range jobs {
+		if !o.force {
+			if _, known, err := st.Get(ctx, schemas.JobKey(j)); err != nil {
+				return c, err
+			} else if known {
+				c.skipped++
+				bar.step()
+				continue
+			}
+		}
+		if err := publishJob(ctx, js, j, o.force); err != nil {
+			return c, err
+		}
+		queued := schemas.JobStatus{JobID: j.JobID, Provider: j.Provider, App: j.App, UserID: j.UserID, State: schemas.JobQueued, UpdatedAt: time.Now().UTC()}
+		if o.force {
+			err = st.Put(ctx, queued)
+		} else {
+			_, err = st.Create(ctx, queued) // the producer may have started it already
+		}
+		if err != nil {
+			return c, err
+		}
+		c.submitted++
+		bar.step()
+	}
+	return c, nil
+}
+
+func publishJob(ctx context.Context, js jetstream.JetStream, j schemas.Job, force bool) error {
+	b, err := json.Marshal(j)
+	if err != nil {
+		return err
+	}
+	m := nats.NewMsg(schemas.JobSubject(j.Provider, j.App))
+	m.Data = b
+	if !force { // a forced resubmission must not be dropped as a duplicate
+		m.Header.Set(jetstream.MsgIDHeader, schemas.JobKey(j))
+	}
+	if _, err := js.PublishMsg(ctx, m); err != nil {
+		return fmt.Errorf("publish job %s: %w", j.JobID, err)
+	}
+	return nil
+}
