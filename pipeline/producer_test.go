@@ -98,10 +98,17 @@ func TestProducerPermanentErrorsDeadLetter(t *testing.T) {
 		}
 	}
 	prodWaitFor(t, 10*time.Second, "2 dead letters", func() bool { return len(prodDeadLetters(t, e.js)) == 2 })
+	codes := 0
 	for _, dl := range prodDeadLetters(t, e.js) {
+		if dl.ProviderCode != "" {
+			codes++
+		}
 		if dl.Class != schemas.ClassPermanent || dl.Reason == "" || dl.JobID == "" || len(dl.Data) == 0 || dl.Attempts != 0 {
 			t.Errorf("dead letter = %+v, want permanent with reason, job ID, data and 0 attempts", dl)
 		}
+	}
+	if codes != 1 {
+		t.Errorf("%d dead letters carry a provider code, want 1 (the rejected signature)", codes)
 	}
 }
 

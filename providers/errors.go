@@ -52,6 +52,10 @@ func (e *Error) Unwrap() error { return e.Err }
 // ErrorClass implements schemas.Classed.
 func (e *Error) ErrorClass() schemas.ErrorClass { return e.Class }
 
+// ProviderCode returns Code. The pipeline, which cannot import providers,
+// reads it through an interface to put it in dead letters.
+func (e *Error) ProviderCode() string { return e.Code }
+
 // Is matches the sentinel of the error's class.
 func (e *Error) Is(target error) bool {
 	return target == classSentinel(e.Class)
