@@ -109,8 +109,23 @@ type Log struct {
 	Level string `yaml:"level" help:"debug, info, warn or error (default info)"`
 }
 
-// Exporter is reserved for the exporter's settings.
-type Exporter struct{}
+// Exporter tunes the exporter (see pipeline.ExporterConfig).
+type Exporter struct {
+	Root           string        `yaml:"root" help:"lake folder; files land under <root>/conversations/ (required)"`
+	Compression    string        `yaml:"compression" help:"zstd, snappy or none (default zstd)"`
+	MaxFileRows    int64         `yaml:"max_file_rows" help:"rows that close a file (default 1000000)"`
+	MaxFileBytes   int64         `yaml:"max_file_bytes" help:"encoded bytes that close a file (default 134217728)"`
+	MaxFileAge     time.Duration `yaml:"max_file_age" help:"age that closes a file (default 10m)"`
+	IdleFlush      time.Duration `yaml:"idle_flush" help:"time without rows that closes a file (default 1m)"`
+	MaxOpenFiles   int           `yaml:"max_open_files" help:"open partitions that close every file (default 16)"`
+	MaxEpochEvents int64         `yaml:"max_epoch_events" help:"events awaiting their ack that close every file (default 250000)"`
+	RowGroupRows   int64         `yaml:"row_group_rows" help:"rows of a row group (default 65536)"`
+	RowGroupBytes  int64         `yaml:"row_group_bytes" help:"input bytes buffered per row group (default 33554432)"`
+	Batch          int           `yaml:"batch" help:"events fetched by one pull (default 1000)"`
+	DecodeWorkers  int           `yaml:"decode_workers" help:"goroutines decoding events (default 2)"`
+	AckWait        time.Duration `yaml:"ack_wait" help:"consumer ack wait, above max_file_age (default 2*max_file_age+1m)"`
+	Grace          time.Duration `yaml:"grace" help:"time the final flush and commit get at shutdown (default 20s)"`
+}
 
 // Validate checks the accounts; the packages configured validate the rest.
 func (c *Config) Validate() error {
