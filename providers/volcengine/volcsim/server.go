@@ -51,10 +51,13 @@ func (s *Server) SetRates(r simulator.Rates) { s.inj.SetRates(r) }
 // authentication, QPS cap, fault injection, then the page.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.stats.add(func(st *Stats) { st.Requests++ })
+	// Read the body first: only then does the server notice a client that
+	// hangs up, and cancel the request context the waits depend on.
+	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
 	if !wait(r.Context(), s.opts.Latency) {
 		return
 	}
-	body, aerr := s.admit(r)
+	aerr := s.admit(r, body, readErr)
 	if aerr != nil {
 		s.writeError(w, *aerr)
 		return
@@ -70,32 +73,31 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.writePage(w, req)
 }
 
-// admit runs the gateway's checks and returns the body.
-func (s *Server) admit(r *http.Request) ([]byte, *apiError) {
+// admit runs the gateway's checks.
+func (s *Server) admit(r *http.Request, body []byte, readErr error) *apiError {
 	if r.Method != http.MethodPost {
-		return nil, &errMethodNotAllowed
+		return &errMethodNotAllowed
 	}
 	q := r.URL.Query()
 	if q.Get("Action") == "" || q.Get("Version") == "" {
-		return nil, &errMissingParameter
+		return &errMissingParameter
 	}
 	if q.Get("Action") != volcengine.Action || q.Get("Version") != volcengine.Version {
-		return nil, &errInvalidActionVersion
+		return &errInvalidActionVersion
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxRequestBytes))
-	if err != nil {
-		e := businessError("JsonParsingError", "cannot read body: "+err.Error())
-		return nil, &e
+	if readErr != nil {
+		e := businessError("JsonParsingError", "cannot read body: "+readErr.Error())
+		return &e
 	}
 	ak, aerr := s.authenticate(r, body)
 	if aerr != nil {
 		s.stats.add(func(st *Stats) { st.SignatureFailures++ })
-		return nil, aerr
+		return aerr
 	}
 	if !s.qps.Admit(ak) {
-		return nil, &errFlowLimit
+		return &errFlowLimit
 	}
-	return body, nil
+	return nil
 }
 
 // fault injects the next fault, if any, and reports whether it answered.
