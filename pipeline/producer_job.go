@@ -173,7 +173,7 @@ func newEventMsg(job schemas.Job, c *schemas.Conversation, fetchedAt time.Time) 
 
 // keepAlive tells JetStream every interval that msg is still being worked
 // on, until the returned stop is called.
-func keepAlive(msg jetstream.Msg, every time.Duration) (stop func()) {
+func keepAlive(msg interface{ InProgress() error }, every time.Duration) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		t := time.NewTicker(every)
