@@ -121,6 +121,7 @@ func TestErrorsFromRawResponses(t *testing.T) {
 		{"504 timeout", 504, nil, errBody("InternalServiceTimeout", 100016), wantErr{schemas.ClassTransient, 504, "InternalServiceTimeout", 0}},
 		{"business error without CodeN", 200, nil, errBody("InvalidParam", 0), wantErr{schemas.ClassPermanent, 200, "InvalidParam", 0}},
 		{"CodeN without Code", 500, nil, errBody("", 100014), wantErr{schemas.ClassTransient, 500, "InternalError", 0}},
+		{"internal error family on 200", 200, nil, errBody("InternalError.Timeout", 0), wantErr{schemas.ClassTransient, 200, "InternalError.Timeout", 0}},
 		{"no auth", 200, nil, errBody("NoAuth", 0), wantErr{schemas.ClassPermanent, 200, "NoAuth", 0}},
 		{"access denied family", 403, nil, errBody("AccessDenied.Foo", 0), wantErr{schemas.ClassPermanent, 403, "AccessDenied.Foo", 0}},
 		{"unknown business code", 200, nil, errBody("SomethingNew", 0), wantErr{schemas.ClassPermanent, 200, "SomethingNew", 0}},
