@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
@@ -56,6 +57,7 @@ type Exporter struct {
 	cfg   ExporterConfig
 	met   *ExporterMetrics
 	owner string
+	ready atomic.Bool
 	// crash, when set by a test, is called at every step of an epoch's end;
 	// a non-nil error stops Run at once, leaving files as a crash would.
 	crash func(point string) error
@@ -83,6 +85,8 @@ func (e *Exporter) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	e.ready.Store(true)
+	defer e.ready.Store(false)
 	e.log.Info("exporter started", "epoch", rec.Epoch, "stream_seq", rec.LastSeq, "owner", e.owner)
 	w := newEpochWriter(e, store, rec)
 	work := make(chan *batch, e.cfg.DecodeWorkers)
@@ -94,6 +98,14 @@ func (e *Exporter) Run(ctx context.Context) error {
 	}
 	g.Go(func() error { return w.run(ctx, gctx, ordered) })
 	return g.Wait()
+}
+
+// Ready returns nil while Run is exporting: recovered and consuming.
+func (e *Exporter) Ready() error {
+	if !e.ready.Load() {
+		return errors.New("exporter not running")
+	}
+	return nil
 }
 
 // start opens the commit record, recovers the lake and positions the

@@ -1,0 +1,249 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/chatlake/chatlake/internal/natstest"
+	"github.com/chatlake/chatlake/pipeline"
+	"github.com/chatlake/chatlake/providers/simulator"
+	"github.com/chatlake/chatlake/schemas"
+)
+
+// syncBuffer is a bytes.Buffer safe for a logger's concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// events returns n Yunxin events with hard values from the data set.
+func events(n, from int) []schemas.ConversationEvent {
+	ds := simulator.Dataset{Seed: 3}
+	out := make([]schemas.ConversationEvent, n)
+	for i := range n {
+		k := from + i
+		s := ds.Conversation("300"+strconv.Itoa(k/40), k%40)
+		raw, _ := json.Marshal(map[string]any{"id": s.ID, "name": s.Name, "k": k})
+		c := schemas.Conversation{
+			Provider: schemas.ProviderYunxin, App: "app_" + strconv.Itoa(k%3), UserID: "u" + strconv.Itoa(k/40),
+			ConversationID: strconv.FormatInt(s.ID, 10) + "-" + strconv.Itoa(k), Type: s.Type, Name: s.Name,
+			CreateTime: s.Created, UpdateTime: s.Modified, Raw: raw,
+			Yunxin: &schemas.YunxinConversation{Type: s.Type, SenderID: "a", ReceiverID: "b", UnreadCount: s.Unread},
+		}
+		out[i] = schemas.ConversationEvent{SchemaVersion: 1, EventID: schemas.EventID(&c), JobID: "j",
+			FetchedAt: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(k) * time.Hour), Conversation: c}
+	}
+	return out
+}
+
+func publish(t *testing.T, js jetstream.JetStream, evs []schemas.ConversationEvent) uint64 {
+	t.Helper()
+	var last uint64
+	for _, e := range evs {
+		b, _ := json.Marshal(e)
+		m := nats.NewMsg(schemas.ConversationSubject(e.Provider, e.App))
+		m.Data = b
+		m.Header.Set(nats.MsgIdHdr, e.EventID)
+		ack, err := js.PublishMsg(context.Background(), m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = ack.Sequence
+	}
+	return last
+}
+
+// committed returns the commit record's last sequence.
+func committed(t *testing.T, js jetstream.JetStream) uint64 {
+	t.Helper()
+	kv, err := js.KeyValue(context.Background(), schemas.BucketExporter)
+	if err != nil {
+		return 0
+	}
+	e, err := kv.Get(context.Background(), schemas.KeyExporterCommit)
+	if err != nil {
+		return 0
+	}
+	var rec schemas.ExportCommit
+	if err := json.Unmarshal(e.Value(), &rec); err != nil {
+		t.Fatal(err)
+	}
+	return rec.LastSeq
+}
+
+func waitCommitted(t *testing.T, js jetstream.JetStream, seq uint64) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for committed(t, js) < seq {
+		if time.Now().After(deadline) {
+			t.Fatalf("committed stream_seq %d after 30s, want %d", committed(t, js), seq)
+		}
+		time.Sleep(20 * time.Millisecond) // poll interval
+	}
+}
+
+// checkLake fails unless the visible files hold each event exactly once.
+func checkLake(t *testing.T, root string, evs []schemas.ConversationEvent) {
+	t.Helper()
+	seen := map[string]int{}
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if strings.HasSuffix(p, ".tmp") {
+			t.Errorf("temp file left: %s", p)
+		}
+		if !strings.HasSuffix(p, ".parquet") {
+			return nil
+		}
+		rows, err := parquet.ReadFile[schemas.ConversationRow](p)
+		if err != nil {
+			t.Fatalf("read %s: %v", p, err)
+		}
+		for _, r := range rows {
+			seen[r.EventID]++
+		}
+		return nil
+	})
+	bad := 0
+	for _, e := range evs {
+		if seen[e.EventID] != 1 {
+			bad++
+		}
+		delete(seen, e.EventID)
+	}
+	if bad > 0 || len(seen) > 0 {
+		t.Errorf("%d of %d events not exactly once, %d unknown", bad, len(evs), len(seen))
+	}
+}
+
+func testEnv(url, root string) map[string]string {
+	return map[string]string{
+		"CHATLAKE_NATS_URL": url, "CHATLAKE_EXPORTER_ROOT": root, "CHATLAKE_HTTP_ADDR": "off",
+		"CHATLAKE_EXPORTER_MAX_FILE_ROWS": "9", "CHATLAKE_EXPORTER_IDLE_FLUSH": "100ms",
+		"CHATLAKE_EXPORTER_MAX_FILE_AGE": "300ms", "CHATLAKE_EXPORTER_BATCH": "25", "CHATLAKE_LOG_LEVEL": "warn",
+	}
+}
+
+func TestRunExportsThenStopsCleanly(t *testing.T) {
+	srv := natstest.Start(t)
+	_, js := srv.Connect(t)
+	if err := pipeline.EnsureStreams(t.Context(), js, pipeline.StreamsConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	evs := events(300, 0)
+	last := publish(t, js, evs)
+	env := testEnv(srv.ClientURL(), root)
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, &stderr) }()
+	waitCommitted(t, js, last)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run() = %v, want nil after SIGTERM; log:\n%s", err, stderr.String())
+	}
+	checkLake(t, root, evs)
+	if strings.Contains(stderr.String(), `"level":"ERROR"`) {
+		t.Errorf("errors logged:\n%s", stderr.String())
+	}
+}
+
+func TestRunHelpAndBadConfig(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"--help"}, func(string) string { return "" }, &out); err != nil {
+		t.Errorf("run(--help) = %v, want nil", err)
+	}
+	if !strings.Contains(out.String(), "exporter.root") {
+		t.Errorf("--help does not list exporter.root:\n%s", out.String())
+	}
+	if err := run(t.Context(), nil, func(string) string { return "" }, &out); err == nil || !strings.Contains(err.Error(), "exporter.root") {
+		t.Errorf("run() without root = %v, want an error naming exporter.root", err)
+	}
+}
+
+// TestKill9ExactlyOnce kills the real binary with SIGKILL at random
+// instants while it exports, restarts it, and checks that the lake holds
+// every event exactly once.
+func TestKill9ExactlyOnce(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "exporter")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	srv := natstest.Start(t)
+	_, js := srv.Connect(t)
+	if err := pipeline.EnsureStreams(t.Context(), js, pipeline.StreamsConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	kills, per := 20, 150
+	if testing.Short() {
+		kills = 5
+	}
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 2))
+	var all []schemas.ConversationEvent
+	env := testEnv(srv.ClientURL(), root)
+	var last uint64
+	for i := range kills {
+		evs := events(per, i*per)
+		all = append(all, evs...)
+		last = publish(t, js, evs)
+		cmd := startBinary(t, bin, env)
+		time.Sleep(time.Duration(20+rng.IntN(400)) * time.Millisecond) // a random instant to kill at
+		cmd.Process.Kill()
+		cmd.Wait()
+	}
+	cmd := startBinary(t, bin, env)
+	waitCommitted(t, js, last)
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exporter after SIGTERM: %v, want exit 0", err)
+	}
+	checkLake(t, root, all)
+}
+
+func startBinary(t *testing.T, bin string, env map[string]string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(bin)
+	cmd.Env = os.Environ()
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%s", k, v))
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd
+}
