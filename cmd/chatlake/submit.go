@@ -141,6 +141,10 @@ func readUsers(r io.Reader) ([]string, error) {
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, err
 	}
+	if strings.HasPrefix(string(first), "\ufeff") { // a BOM from spreadsheet exports
+		br.Discard(3)
+		first = first[3:]
+	}
 	header, _, _ := strings.Cut(string(first), "\n")
 	if strings.Contains(header, ",") || strings.EqualFold(strings.TrimSpace(header), "user_id") {
 		return readCSV(br)
