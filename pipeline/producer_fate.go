@@ -57,7 +57,7 @@ func (p *Producer) done(ctx context.Context, msg jetstream.Msg, job schemas.Job,
 		return
 	}
 	p.metrics.jobs.WithLabelValues(outcomeDone).Inc()
-	p.log.Info("job done", append(jobAttrs(job, st), "pages", st.Pages, "conversations", st.Conversations, "failed_items", len(st.FailedItems))...)
+	p.log.Info("job done", append(jobAttrs(job, st), "pages", st.Pages, "conversations", st.Conversations, "failed_items", st.FailedItemsTotal)...)
 }
 
 // retry spends an attempt: the job comes back after a backoff, or goes to

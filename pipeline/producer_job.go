@@ -82,10 +82,11 @@ func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Jo
 		cp.Cursor = page.Next
 		cp.Pages++
 		cp.Conversations += len(page.Conversations)
-		cp.FailedItems = append(cp.FailedItems, page.Failed...)
+		cp.FailedItems = append(cp.FailedItems, page.Failed[:min(len(page.Failed), schemas.MaxFailedItems-len(cp.FailedItems))]...)
+		cp.FailedItemsTotal += len(page.Failed)
 		p.metrics.pages.Inc()
 		p.metrics.failedItems.Add(float64(len(page.Failed)))
-		st.Pages, st.Conversations, st.FailedItems = cp.Pages, cp.Conversations, cp.FailedItems
+		st.Pages, st.Conversations, st.FailedItems, st.FailedItemsTotal = cp.Pages, cp.Conversations, cp.FailedItems, cp.FailedItemsTotal
 		if page.Done {
 			return p.checkpoints.remove(ctx, key)
 		}

@@ -42,7 +42,7 @@ func TestProducerHappyPathBothProviders(t *testing.T) {
 		}
 	}
 	batch := sts[schemas.ProviderYunxin+"."+yunxinsim.TestAppKey+".batch-1"]
-	if batch.Conversations != 2 || len(batch.FailedItems) != 1 || batch.FailedItems[0].ConversationID != ids[2] {
+	if batch.Conversations != 2 || len(batch.FailedItems) != 1 || batch.FailedItemsTotal != 1 || batch.FailedItems[0].ConversationID != ids[2] {
 		t.Errorf("batch job status = %+v, want 2 conversations and failed item %s", batch, ids[2])
 	}
 	many := sts[schemas.ProviderVolcengine+"."+prodVolcApp+"."+schemas.DeriveJobID(schemas.Job{Provider: schemas.ProviderVolcengine, App: prodVolcApp, UserID: simulator.UserMany})]

@@ -49,8 +49,8 @@ func goldenValues() map[string]any {
 			Headers: map[string][]string{"Nats-Msg-Id": {"j-1"}}, Data: []byte("10001"), StreamSeq: 42, Reason: "user not found",
 			Class: schemas.ClassPermanent, ProviderCode: "InvalidParam", Attempts: 1, JobID: "j-1", Provider: "volcengine", App: "123456", UserID: "10001", FailedAt: at},
 		"job_status": schemas.JobStatus{JobID: "j-2", Provider: "yunxin", App: "abc123", UserID: "alice", State: schemas.JobDone, Pages: 1,
-			Conversations: 1, Attempts: 1, Reason: "timeout", Class: schemas.ClassTransient, FailedItems: failed, UpdatedAt: at},
-		"checkpoint": schemas.Checkpoint{Cursor: "20", Pages: 1, Conversations: 20, FailedItems: failed},
+			Conversations: 1, Attempts: 1, Reason: "timeout", Class: schemas.ClassTransient, FailedItems: failed, FailedItemsTotal: 1, UpdatedAt: at},
+		"checkpoint": schemas.Checkpoint{Cursor: "20", Pages: 1, Conversations: 20, FailedItems: failed, FailedItemsTotal: 1},
 	}
 }
 

@@ -39,17 +39,24 @@ type JobStatus struct {
 	Reason string     `json:"reason,omitempty"`
 	Class  ErrorClass `json:"class,omitempty"`
 	// FailedItems lists conversations the provider could not return
-	// (Yunxin batch query failed_list); the job still completes.
-	FailedItems []FailedItem `json:"failed_items,omitempty"`
-	UpdatedAt   time.Time    `json:"updated_at"`
+	// (Yunxin batch query failed_list), the first MaxFailedItems of them;
+	// the job still completes. FailedItemsTotal counts them all.
+	FailedItems      []FailedItem `json:"failed_items,omitempty"`
+	FailedItemsTotal int          `json:"failed_items_total,omitempty"`
+	UpdatedAt        time.Time    `json:"updated_at"`
 }
 
 // Checkpoint is a running job's progress, stored as JSON in
 // BucketCheckpoints after a page's events are acknowledged.
 type Checkpoint struct {
 	// Cursor resumes after the last stored page.
-	Cursor        string       `json:"cursor"`
-	Pages         int          `json:"pages"`
-	Conversations int          `json:"conversations"`
-	FailedItems   []FailedItem `json:"failed_items,omitempty"`
+	Cursor           string       `json:"cursor"`
+	Pages            int          `json:"pages"`
+	Conversations    int          `json:"conversations"`
+	FailedItems      []FailedItem `json:"failed_items,omitempty"`
+	FailedItemsTotal int          `json:"failed_items_total,omitempty"`
 }
+
+// MaxFailedItems bounds the failed items kept in a JobStatus or
+// Checkpoint, so a record stays far below the key-value value size limit.
+const MaxFailedItems = 100

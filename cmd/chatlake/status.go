@@ -65,7 +65,7 @@ func (s *statusSummary) add(st schemas.JobStatus) {
 	s.byState[st.State]++
 	s.pages += st.Pages
 	s.conversations += st.Conversations
-	s.failedItems += len(st.FailedItems)
+	s.failedItems += max(st.FailedItemsTotal, len(st.FailedItems))
 	if st.State == schemas.JobFailed {
 		s.failures = append(s.failures, st)
 	}
