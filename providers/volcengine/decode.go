@@ -31,14 +31,16 @@ type ConversationInfo struct {
 	Raw json.RawMessage
 }
 
-// envelope is the response body. Error is decoded on its own so that a
-// malformed Result cannot hide it.
+// envelope is the response body, decoded in one pass; items stay raw so
+// that their bytes are kept. A Result of the wrong type does not hide the
+// Error: encoding/json goes on after a type mismatch.
 type envelope struct {
 	ResponseMetadata struct {
 		RequestID string     `json:"RequestId"`
 		Error     *wireError `json:"Error"`
 	} `json:"ResponseMetadata"`
-	Result json.RawMessage `json:"Result"`
+	// Result is nil when absent or null.
+	Result *wireResult `json:"Result"`
 }
 
 type wireError struct {
@@ -106,6 +108,9 @@ func decodeResponse(status int, h http.Header, body []byte, now time.Time) (*Res
 	if jerr != nil {
 		return nil, malformed(fmt.Errorf("%w: %w", errMalformed, jerr))
 	}
+	if env.Result == nil {
+		return nil, malformed(fmt.Errorf("%w: no Result", errMalformed))
+	}
 	res, err := decodeResult(env.Result)
 	if err != nil {
 		return nil, malformed(err)
@@ -117,16 +122,8 @@ func malformed(err error) error {
 	return newError(transient, http.StatusOK, "", "", err)
 }
 
-// decodeResult decodes Result; absent or null on success is malformed, not
-// an empty page.
-func decodeResult(raw json.RawMessage) (*Result, error) {
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return nil, fmt.Errorf("%w: no Result", errMalformed)
-	}
-	var wr wireResult
-	if err := json.Unmarshal(raw, &wr); err != nil {
-		return nil, fmt.Errorf("%w: Result: %w", errMalformed, err)
-	}
+// decodeResult decodes the items of a Result.
+func decodeResult(wr *wireResult) (*Result, error) {
 	res := &Result{HasMore: wr.HasMore, NextCursor: wr.NextCursor,
 		Conversations: make([]ConversationInfo, 0, len(wr.ConversationInfos))}
 	for i, item := range wr.ConversationInfos {

@@ -90,7 +90,7 @@ type wireResult struct {
 
 // writePage answers with the page at the request's cursor.
 func (s *Server) writePage(w http.ResponseWriter, r pageRequest) {
-	specs := ordered(s.opts.Dataset, r.user, r.dataType)
+	specs := s.cache.get(s.opts.Dataset, r.user, r.dataType)
 	start := min(r.cursor, int64(len(specs)))
 	end := min(start+r.limit, int64(len(specs)))
 	res := wireResult{ConversationInfos: make([]json.RawMessage, 0, end-start),

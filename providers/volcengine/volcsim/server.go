@@ -25,6 +25,7 @@ type Server struct {
 	qps   *simulator.QPSCap
 	stats stats
 	seq   atomic.Int64
+	cache orderCache
 }
 
 // New returns a server for opts, or the error of opts.Validate.
