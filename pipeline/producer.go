@@ -43,6 +43,22 @@ type Provider interface {
 // meets the reopened breaker), so a long outage spends at most the attempts
 // of the jobs that ran before the breaker opened.
 //
+// All jobs come through one durable pull consumer: a consumer per account
+// would need filter subjects that cover every app, and jobs for apps no
+// account serves must still reach the producer to be dead-lettered. The
+// price is that a paused app's jobs cycle through the producer once per
+// PauseFor; MaxAckPending is large so they cannot crowd out other apps.
+//
+// Conversations a provider reports as failed within a successful call
+// (Yunxin batch query failed_list) are recorded in the job's status
+// (failed_items, failed_items_total) and counted in
+// chatlake_producer_failed_items_total; the job still completes, as
+// retrying would get the same answer, and nothing is dead-lettered.
+//
+// Completion order: the checkpoint is deleted, the status set to done, then
+// the job acknowledged. A crash in between redoes the job from its first
+// page; the events stream's duplicate window drops the repeated events.
+//
 // Several producers may share the durable consumer. A Producer is safe for
 // concurrent use; call Run once.
 type Producer struct {
