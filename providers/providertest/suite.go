@@ -139,14 +139,18 @@ func testThrottleSlows(t *testing.T, h Harness) {
 func testAttemptTimeout(t *testing.T, h Harness) {
 	cfg := quick
 	cfg.AttemptTimeout = 200 * time.Millisecond
-	s := start(t, h, Options{Guard: cfg, Rates: simulator.Rates{SlowBy: time.Second}})
+	// Far longer than the test may take: only the attempt timeout gets the
+	// second request sent.
+	s := start(t, h, Options{Guard: cfg, Rates: simulator.Rates{SlowBy: time.Minute}})
 	s.Inject(simulator.FaultSlow, 1)
 	begin := time.Now()
 	if err := fetchFirst(t.Context(), s); err != nil {
 		t.Fatalf("FetchPage() after a slow answer = %v, want nil", err)
 	}
-	if d := time.Since(begin); d < cfg.AttemptTimeout || d >= time.Second {
-		t.Errorf("FetchPage() took %v, want between the attempt timeout %v and the slow answer 1s", d, cfg.AttemptTimeout)
+	// Generous bound, below the shared client's 10s response-header
+	// timeout, which would otherwise cut the slow answer too.
+	if d := time.Since(begin); d < cfg.AttemptTimeout || d > 5*time.Second {
+		t.Errorf("FetchPage() took %v, want about the attempt timeout %v", d, cfg.AttemptTimeout)
 	}
 	if got := s.Requests(); got != 2 {
 		t.Errorf("FetchPage() sent %d requests, want 2", got)
@@ -250,15 +254,17 @@ func testPaging(t *testing.T, h Harness) {
 }
 
 // testBurst fires concurrent calls and has the simulator count requests
-// over its cap. The client runs at 80% of the cap: the guard spaces
-// requests exactly as they leave, but loopback and scheduling jitter move
-// arrivals, and the simulator counts arrivals. Decision for the CI budget:
-// 200 calls at 40 QPS (5 s), not 1,000 at 100 QPS; the guard's own burst
-// test counts 1,000 calls under synctest.
+// over its cap. The guard spaces requests exactly as they leave, but the
+// simulator counts arrivals, which scheduling, GC and loopback jitter move
+// by up to hundreds of milliseconds on a loaded CI machine under -race (at
+// 80% of the cap this test failed once in six runs). So the client runs at
+// half the cap: a limiter that let through twice its rate would still fail.
+// Decision for the CI budget: 120 calls (4.8 s), not 1,000; the guard's own
+// test counts 1,000 calls at exactly the configured QPS under synctest.
 func testBurst(t *testing.T, h Harness) {
-	const simQPS, calls = 50, 200
+	const simQPS, calls = 50, 120
 	cfg := quick
-	cfg.QPS, cfg.Burst = simQPS*0.8, 1
+	cfg.QPS, cfg.Burst = simQPS/2, 1
 	s := start(t, h, Options{SimQPS: simQPS, Guard: cfg})
 	var wg sync.WaitGroup
 	errs := make(chan error, calls)
