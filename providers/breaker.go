@@ -18,13 +18,14 @@ type breakers struct {
 	account  string
 	cfg      GuardConfig
 	onChange func(endpoint string, from, to gobreaker.State)
+	onNew    func(endpoint string)
 
 	mu sync.Mutex
 	m  map[string]*breaker
 }
 
-func newBreakers(account string, cfg GuardConfig, onChange func(string, gobreaker.State, gobreaker.State)) *breakers {
-	return &breakers{account: account, cfg: cfg, onChange: onChange, m: map[string]*breaker{}}
+func newBreakers(account string, cfg GuardConfig, onChange func(string, gobreaker.State, gobreaker.State), onNew func(string)) *breakers {
+	return &breakers{account: account, cfg: cfg, onChange: onChange, onNew: onNew, m: map[string]*breaker{}}
 }
 
 func (b *breakers) get(endpoint string) *breaker {
@@ -34,6 +35,7 @@ func (b *breakers) get(endpoint string) *breaker {
 	if !ok {
 		br = gobreaker.NewCircuitBreaker[struct{}](b.settings(endpoint))
 		b.m[endpoint] = br
+		b.onNew(endpoint)
 	}
 	return br
 }

@@ -31,3 +31,20 @@ func ExampleGuard_Do() {
 	// <nil> 2
 	// true
 }
+
+func ExamplePages() {
+	// counting serves three pages of one conversation each.
+	f := counting{name: "conv", pages: 3, fail: -1}
+	job := schemas.Job{JobID: "j1", Provider: schemas.ProviderYunxin, App: "app", UserID: "u1"}
+	for page, err := range providers.Pages(context.Background(), f, job, "", 100) {
+		if err != nil {
+			fmt.Println("error:", err)
+			break
+		}
+		fmt.Println(page.Conversations[0].ConversationID, page.Done)
+	}
+	// Output:
+	// conv:0 false
+	// conv:1 false
+	// conv:2 true
+}

@@ -45,7 +45,9 @@ func NewGuard(account string, cfg GuardConfig, log *slog.Logger) *Guard {
 	}
 	g := &Guard{account: account, cfg: cfg, log: log, obs: obs}
 	g.limiter = newAdaptiveLimiter(cfg, func(qps float64) { obs.RateChanged(account, qps) })
-	g.breakers = newBreakers(account, cfg, g.breakerChanged)
+	g.breakers = newBreakers(account, cfg, g.breakerChanged, func(endpoint string) {
+		obs.BreakerChanged(account, endpoint, gobreaker.StateClosed)
+	})
 	obs.RateChanged(account, cfg.QPS)
 	return g
 }

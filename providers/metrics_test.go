@@ -74,6 +74,10 @@ func TestMetricsObserveGuard(t *testing.T) {
 				t.Errorf("%s%v = %v, want %v", tt.name, tt.labels, got, tt.want)
 			}
 		}
+		g.Do(t.Context(), "other", (&script{}).attempt)
+		if got := metricValue(t, reg, "chatlake_provider_breaker_state", map[string]string{"endpoint": "other"}); got != 0 {
+			t.Errorf("chatlake_provider_breaker_state{endpoint=other} = %v, want 0 (closed) once used", got)
+		}
 		if _, err := providers.NewMetrics(reg); err == nil || !strings.Contains(err.Error(), "provider metrics") {
 			t.Errorf("NewMetrics(same registry) = %v, want a registration error", err)
 		}

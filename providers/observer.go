@@ -33,7 +33,9 @@ type Observer interface {
 	AttemptDone(a Attempt)
 	// Retried is called before waiting to retry after an error of class.
 	Retried(account, endpoint string, class schemas.ErrorClass, wait time.Duration)
-	// BreakerChanged is called when an endpoint's breaker changes state.
+	// BreakerChanged is called when an endpoint's breaker changes state,
+	// and with StateClosed when the breaker is made, on the endpoint's
+	// first call.
 	BreakerChanged(account, endpoint string, to gobreaker.State)
 	// RateChanged is called when the account's client-side rate changes.
 	RateChanged(account string, qps float64)
