@@ -54,20 +54,27 @@ func (s *Server) parse(body []byte) (pageRequest, *apiError) {
 	case w.Cursor < 0:
 		return pageRequest{}, invalidParam("Cursor must not be negative")
 	}
-	r := pageRequest{app: *w.AppID, cursor: w.Cursor, limit: *w.Limit,
+	r := pageRequest{app: *w.AppID, user: w.participant(), cursor: w.Cursor, limit: *w.Limit,
 		inbox: deref(w.InboxType), dataType: deref(w.DataType), skipMemberCount: w.SkipMemberCount != nil && *w.SkipMemberCount}
 	switch {
-	case w.ParticipantUserIDStr != nil && *w.ParticipantUserIDStr != "":
-		r.user = *w.ParticipantUserIDStr
-	case w.ParticipantUserID > 0:
-		r.user = strconv.FormatInt(w.ParticipantUserID, 10)
-	default:
+	case r.user == "":
 		return pageRequest{}, invalidParam("ParticipantUserId is required")
-	}
-	if r.dataType < 0 || r.dataType > 2 {
+	case r.dataType < 0 || r.dataType > 2:
 		return pageRequest{}, invalidParam("DataType must be 0, 1 or 2")
 	}
 	return r, nil
+}
+
+// participant returns the user: a non-empty ParticipantUserIdStr wins,
+// then a positive ParticipantUserId; "" when neither is set.
+func (w *wireRequest) participant() string {
+	switch {
+	case w.ParticipantUserIDStr != nil && *w.ParticipantUserIDStr != "":
+		return *w.ParticipantUserIDStr
+	case w.ParticipantUserID > 0:
+		return strconv.FormatInt(w.ParticipantUserID, 10)
+	}
+	return ""
 }
 
 func invalidParam(msg string) *apiError {
