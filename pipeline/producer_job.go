@@ -8,6 +8,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/chatlake/chatlake/schemas"
 )
@@ -173,10 +174,12 @@ func newEventMsg(job schemas.Job, c *schemas.Conversation, fetchedAt time.Time) 
 }
 
 // keepAlive tells JetStream every interval that msg is still being worked
-// on, until the returned stop is called.
+// on, until the returned stop is called; stop waits for the signalling
+// goroutine, so no signal follows the job's final ack.
 func keepAlive(msg interface{ InProgress() error }, every time.Duration) (stop func()) {
 	done := make(chan struct{})
-	go func() {
+	var g errgroup.Group
+	g.Go(func() error {
 		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
@@ -184,9 +187,12 @@ func keepAlive(msg interface{ InProgress() error }, every time.Duration) (stop f
 			case <-t.C:
 				msg.InProgress()
 			case <-done:
-				return
+				return nil
 			}
 		}
-	}()
-	return func() { close(done) }
+	})
+	return func() {
+		close(done)
+		g.Wait()
+	}
 }
