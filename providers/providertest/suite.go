@@ -44,6 +44,7 @@ func Run(t *testing.T, h Harness) {
 		{"BreakerOpensHalfOpensCloses", testBreaker},
 		{"CancellationStopsRetries", testCancel},
 		{"PagingExactlyOnce", testPaging},
+		{"PagingUnderFaultsExactlyOnce", testPagingUnderFaults},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -230,27 +231,54 @@ func testCancel(t *testing.T, h Harness) {
 
 func testPaging(t *testing.T, h Harness) {
 	s := start(t, h, Options{})
-	for user, n := range simulator.SizedUsers {
-		t.Run(user, func(t *testing.T) {
-			var got []string
-			for p, err := range providers.Pages(t.Context(), s.Fetcher, s.Job(user), "", 1000) {
-				if err != nil {
-					t.Fatalf("Pages(%s) = %v", user, err)
-				}
-				for _, c := range p.Conversations {
-					got = append(got, c.ConversationID)
-				}
-			}
-			want := s.Expected(user)
-			if len(want) != n {
-				t.Fatalf("Expected(%s) has %d conversations, want %d", user, len(want), n)
-			}
-			// Every conversation exactly once, in any order.
-			if diff := cmp.Diff(want, got, cmpopts.SortSlices(func(a, b string) bool { return a < b }), cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("Pages(%s) conversation IDs (-want +got):\n%s", user, diff)
-			}
-		})
+	for user := range simulator.SizedUsers {
+		t.Run(user, func(t *testing.T) { checkPaging(t, s, user) })
 	}
+}
+
+// testPagingUnderFaults pages through the biggest user while a third of
+// the requests fail in every retryable way.
+func testPagingUnderFaults(t *testing.T, h Harness) {
+	cfg := quick
+	cfg.MaxAttempts = 10
+	rates := simulator.Rates{ServerError: 0.1, Throttle: 0.1, Malformed: 0.1, Drop: 0.1}
+	s := start(t, h, Options{Guard: cfg, Rates: rates})
+	// Each kind at least once, whatever the random draw.
+	queued := []simulator.Fault{simulator.FaultDrop, simulator.FaultMalformed, simulator.FaultServerError, simulator.FaultThrottle}
+	for _, f := range queued {
+		s.Inject(f, 1)
+	}
+	pages := checkPaging(t, s, simulator.UserMany)
+	if r := s.Requests(); r < pages+len(queued) {
+		t.Errorf("simulator saw %d requests for %d pages, want at least %d", r, pages, pages+len(queued))
+	}
+}
+
+// checkPaging pages through user's conversations and compares them with
+// what the simulator serves: every conversation exactly once. It returns
+// the number of pages.
+func checkPaging(t *testing.T, s *Sim, user string) int {
+	t.Helper()
+	var got []string
+	pages := 0
+	for p, err := range providers.Pages(t.Context(), s.Fetcher, s.Job(user), "", 1000) {
+		if err != nil {
+			t.Fatalf("Pages(%s) = %v", user, err)
+		}
+		pages++
+		for _, c := range p.Conversations {
+			got = append(got, c.ConversationID)
+		}
+	}
+	want := s.Expected(user)
+	if n := simulator.SizedUsers[user]; len(want) != n {
+		t.Fatalf("Expected(%s) has %d conversations, want %d", user, len(want), n)
+	}
+	// Every conversation exactly once, in any order.
+	if diff := cmp.Diff(want, got, cmpopts.SortSlices(func(a, b string) bool { return a < b }), cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("Pages(%s) conversation IDs (-want +got):\n%s", user, diff)
+	}
+	return pages
 }
 
 // testBurst fires concurrent calls and has the simulator count requests
