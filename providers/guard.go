@@ -104,7 +104,7 @@ func (g *Guard) result(ctx context.Context, err error, endpoint string, tries in
 	case errors.As(err, &open):
 		return err
 	}
-	return fmt.Errorf("%s after %d attempts: %w", endpoint, tries, err)
+	return fmt.Errorf("%s (attempts %d): %w", endpoint, tries, err)
 }
 
 // final reports whether err must not be retried.
