@@ -182,7 +182,7 @@ func TestProducerOutageOfOneAccount(t *testing.T) {
 		prodPublishJob(t, e.js, schemas.JobSubject(schemas.ProviderYunxin, yunxinsim.TestAppKey), u)
 		want = prodMerge(want, prodYunxinIDs(u, e.yx.Expected(yunxinsim.TestAppKey, u)))
 	}
-	sawPause := false
+	sawPause, sawWaiting := false, false
 	prodWaitFor(t, 30*time.Second, "yunxin done and many failed volcengine calls", func() bool {
 		sawPause = sawPause || len(p.Paused()) > 0
 		done := 0
@@ -190,11 +190,12 @@ func TestProducerOutageOfOneAccount(t *testing.T) {
 			if st.Provider == schemas.ProviderYunxin && st.State == schemas.JobDone {
 				done++
 			}
+			sawWaiting = sawWaiting || st.State == schemas.JobWaiting
 		}
 		return done == len(prodVolcUsers) && e.volc.Stats().Faults[simulator.FaultServerError] >= 40
 	})
-	if !sawPause {
-		t.Errorf("Paused() never listed the failing app")
+	if !sawPause || !sawWaiting {
+		t.Errorf("paused app seen %v, waiting job status seen %v; want both", sawPause, sawWaiting)
 	}
 	e.volc.SetRates(simulator.Rates{})
 	sts := prodWaitStates(t, e.js, 2*len(prodVolcUsers), 60*time.Second)
