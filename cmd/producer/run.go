@@ -67,7 +67,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096))
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(maxPending(cfg.Producer)))
 	if err != nil {
 		return fmt.Errorf("jetstream: %w", err)
 	}
@@ -80,6 +80,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	return serve(ctx, cfg, nc, p, guards, reg, log)
+}
+
+// maxPending sizes the async publish window of the connection so that
+// every running job can fill its own window: concurrency x publish_window
+// (defaults 8 and 256), at least 4096.
+func maxPending(c config.Producer) int {
+	conc, win := c.Concurrency, c.PublishWindow
+	if conc <= 0 {
+		conc = 8
+	}
+	if win <= 0 {
+		win = 256
+	}
+	return max(4096, conc*win)
 }
 
 func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*config.Config, error) {
