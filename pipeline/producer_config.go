@@ -57,15 +57,18 @@ type ProducerConfig struct {
 // Validate reports settings that are negative or contradict each other.
 func (c ProducerConfig) Validate() error {
 	var errs []error
-	for name, bad := range map[string]bool{
-		"concurrency": c.Concurrency < 0, "batch": c.Batch < 0, "fetch wait": c.FetchWait < 0,
-		"ack wait": c.AckWait < 0, "in progress every": c.InProgressEvery < 0, "max ack pending": c.MaxAckPending < 0,
-		"max attempts": c.MaxAttempts < 0, "retry initial": c.RetryInitial < 0, "retry max": c.RetryMax < 0,
-		"pause for": c.PauseFor < 0, "publish window": c.PublishWindow < 0, "publish timeout": c.PublishTimeout < 0,
-		"grace": c.Grace < 0,
+	for _, f := range []struct {
+		name string
+		bad  bool
+	}{
+		{"concurrency", c.Concurrency < 0}, {"batch", c.Batch < 0}, {"fetch wait", c.FetchWait < 0},
+		{"ack wait", c.AckWait < 0}, {"in progress every", c.InProgressEvery < 0}, {"max ack pending", c.MaxAckPending < 0},
+		{"max attempts", c.MaxAttempts < 0}, {"retry initial", c.RetryInitial < 0}, {"retry max", c.RetryMax < 0},
+		{"pause for", c.PauseFor < 0}, {"publish window", c.PublishWindow < 0}, {"publish timeout", c.PublishTimeout < 0},
+		{"grace", c.Grace < 0},
 	} {
-		if bad {
-			errs = append(errs, fmt.Errorf("%s must not be negative", name))
+		if f.bad {
+			errs = append(errs, fmt.Errorf("%s must not be negative", f.name))
 		}
 	}
 	d := c.withDefaults()
