@@ -9,7 +9,8 @@ import (
 // NewHTTPClient returns the http.Client every provider client should share:
 // connections are pooled and reused, at most maxConns per host at once (the
 // producer's concurrency; 0 means no cap, 100 idle), with bounded dial, TLS
-// and response-header waits, and HTTP/2 when the server offers it.
+// waits (the wait for a response is bounded by the Guard's per-attempt
+// timeout alone), and HTTP/2 when the server offers it.
 //
 // It sets no overall Client.Timeout: the Guard bounds every attempt with
 // its context instead, so a slow body is cut off the same way.
@@ -28,7 +29,6 @@ func NewHTTPClient(maxConns int) *http.Client {
 		MaxConnsPerHost:       max(maxConns, 0),
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   5 * time.Second,
-		ResponseHeaderTimeout: 10 * time.Second,
 		ExpectContinueTimeout: time.Second,
 	}
 	return &http.Client{Transport: t}

@@ -6,18 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/prometheus/client_golang/prometheus"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/chatlake/chatlake/internal/config"
 	"github.com/chatlake/chatlake/internal/ops"
-	"github.com/chatlake/chatlake/pipeline"
-	"github.com/chatlake/chatlake/providers"
+	"github.com/chatlake/chatlake/internal/stack"
 )
 
 const usage = `Usage: producer --config FILE [flags]
@@ -67,33 +61,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(maxPending(cfg.Producer)))
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(stack.MaxPublishPending(cfg.Producer)))
 	if err != nil {
 		return fmt.Errorf("jetstream: %w", err)
 	}
-	if err := ensure(ctx, js, cfg); err != nil {
+	if err := stack.Ensure(ctx, js, cfg.Streams); err != nil {
 		return err
 	}
 	reg := ops.NewRegistry()
-	p, guards, err := wire(cfg, js, reg, log)
+	p, guards, err := stack.NewProducer(cfg, js, reg, log)
 	if err != nil {
 		return err
 	}
-	return serve(ctx, cfg, nc, p, guards, reg, log)
+	return stack.Serve(ctx, cfg.HTTP.Addr, nc, reg, log,
+		stack.Part{Name: "producer", Run: p.Run, Ready: p.Ready},
+		stack.Part{Name: "providers", Run: idle, Ready: func() error { return stack.GuardsReady(guards) }})
 }
 
-// maxPending sizes the async publish window of the connection so that
-// every running job can fill its own window: concurrency x publish_window
-// (defaults 8 and 256), at least 4096.
-func maxPending(c config.Producer) int {
-	conc, win := c.Concurrency, c.PublishWindow
-	if conc <= 0 {
-		conc = 8
-	}
-	if win <= 0 {
-		win = 256
-	}
-	return max(4096, conc*win)
+// idle blocks until ctx ends: a Part that only reports readiness.
+func idle(ctx context.Context) error {
+	<-ctx.Done()
+	return nil
 }
 
 func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*config.Config, error) {
@@ -118,66 +106,4 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*c
 		return nil, errors.New("config: no accounts; see --help")
 	}
 	return &cfg, nil
-}
-
-func ensure(ctx context.Context, js jetstream.JetStream, cfg *config.Config) error {
-	s := cfg.Streams
-	err := pipeline.EnsureStreams(ctx, js, pipeline.StreamsConfig{
-		Replicas: s.Replicas, ConversationsMaxAge: s.ConversationsMaxAge, ConversationsMaxBytes: s.ConversationsMaxBytes,
-		DuplicateWindow: s.DuplicateWindow, DeadLetterMaxAge: s.DeadLetterMaxAge,
-	})
-	if err != nil {
-		return err
-	}
-	return pipeline.EnsureJobBuckets(ctx, js, pipeline.JobBucketsConfig{Replicas: s.Replicas, StatusTTL: s.StatusTTL})
-}
-
-// serve runs the producer and the ops HTTP server until ctx ends or one
-// fails.
-func serve(ctx context.Context, cfg *config.Config, nc *nats.Conn, p *pipeline.Producer, guards []*providers.Guard,
-	reg *prometheus.Registry, log *slog.Logger) error {
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return p.Run(gctx) })
-	if cfg.HTTP.Addr != "off" {
-		addr := cfg.HTTP.Addr
-		if addr == "" {
-			addr = ":9090"
-		}
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			return fmt.Errorf("ops http: %w", err)
-		}
-		checks := ops.Checks{
-			"nats":      func() error { return natsReady(nc) },
-			"producer":  p.Ready,
-			"providers": func() error { return guardsReady(guards) },
-		}
-		g.Go(func() error { return ops.Serve(gctx, ln, ops.Handler(reg, checks), log) })
-	}
-	err := g.Wait()
-	if drainErr := nc.Drain(); drainErr != nil && err == nil {
-		log.Warn("nats drain", "err", drainErr)
-	}
-	return err
-}
-
-func natsReady(nc *nats.Conn) error {
-	if !nc.IsConnected() {
-		return fmt.Errorf("not connected (%s)", nc.Status())
-	}
-	return nil
-}
-
-// guardsReady fails when every account's breakers are all open: the
-// producer can do nothing useful then.
-func guardsReady(guards []*providers.Guard) error {
-	for _, g := range guards {
-		if !g.Open() {
-			return nil
-		}
-	}
-	if len(guards) == 0 {
-		return nil
-	}
-	return errors.New("every provider account's circuit breaker is open")
 }

@@ -1,10 +1,9 @@
-package main
+package stack
 
 import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,20 +16,25 @@ import (
 	"github.com/chatlake/chatlake/schemas"
 )
 
-// wire builds the provider clients, one Guard per account, the Router and
-// the Producer.
-func wire(cfg *config.Config, js jetstream.JetStream, reg prometheus.Registerer, log *slog.Logger) (*pipeline.Producer, []*providers.Guard, error) {
+// NewProducer builds the provider clients, one Guard per account (shared by
+// all of the account's apps, as the providers' quotas are), the Router and
+// the Producer. The guards come back for readiness checks.
+func NewProducer(cfg *config.Config, js jetstream.JetStream, reg prometheus.Registerer, log *slog.Logger) (*pipeline.Producer, []*providers.Guard, error) {
 	obs, err := providers.NewMetrics(reg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("provider metrics: %w", err)
 	}
-	hc := &http.Client{Timeout: time.Minute} // each attempt has its own, shorter timeout
+	hc := providers.NewHTTPClient(2 * max(cfg.Producer.Concurrency, 8))
 	var routes []providers.Route
 	var guards []*providers.Guard
 	for _, a := range cfg.Accounts {
-		g := providers.NewGuard(a.Name, guardConfig(cfg.Guard, a.QPS, obs), log.With("component", "guard"))
+		gc := guardConfig(cfg.Guard, a.QPS, obs)
+		if err := gc.Validate(); err != nil {
+			return nil, nil, fmt.Errorf("account %s: %w", a.Name, err)
+		}
+		g := providers.NewGuard(a.Name, gc, log.With("component", "guard"))
 		guards = append(guards, g)
-		f, err := client(hc, g, a)
+		f, err := newClient(hc, g, a)
 		if err != nil {
 			return nil, nil, fmt.Errorf("account %s: %w", a.Name, err)
 		}
@@ -46,7 +50,7 @@ func wire(cfg *config.Config, js jetstream.JetStream, reg prometheus.Registerer,
 	return p, guards, err
 }
 
-func client(hc *http.Client, g *providers.Guard, a config.Account) (providers.Fetcher, error) {
+func newClient(hc *http.Client, g *providers.Guard, a config.Account) (providers.Fetcher, error) {
 	if a.Provider == schemas.ProviderVolcengine {
 		creds := volcengine.Credentials{AccessKeyID: a.AccessKeyID, SecretAccessKey: volcengine.Secret(a.SecretAccessKey.Reveal())}
 		return volcengine.NewClient(hc, g, creds, volcengine.Config{Endpoint: a.Endpoint, Region: a.Region})
@@ -68,4 +72,32 @@ func producerConfig(c config.Producer, reg prometheus.Registerer) pipeline.Produ
 		MaxAttempts: c.MaxAttempts, RetryInitial: c.RetryInitial, RetryMax: c.RetryMax, PauseFor: c.PauseFor,
 		PublishWindow: c.PublishWindow, Grace: c.Grace, Registerer: reg,
 	}
+}
+
+// GuardsReady fails when every account's breakers are all open: a producer
+// can do nothing useful then.
+func GuardsReady(guards []*providers.Guard) error {
+	for _, g := range guards {
+		if !g.Open() {
+			return nil
+		}
+	}
+	if len(guards) == 0 {
+		return nil
+	}
+	return fmt.Errorf("every provider account's circuit breaker is open")
+}
+
+// MaxPublishPending sizes a connection's async publish window so that every
+// running job can fill its own window: concurrency x publish_window
+// (defaults 8 and 256), at least 4096.
+func MaxPublishPending(c config.Producer) int {
+	conc, win := c.Concurrency, c.PublishWindow
+	if conc <= 0 {
+		conc = 8
+	}
+	if win <= 0 {
+		win = 256
+	}
+	return max(4096, conc*win)
 }

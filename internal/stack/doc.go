@@ -1,0 +1,7 @@
+// Package stack assembles chatlake's running parts from one config.Config:
+// the streams and buckets, the producer with its provider clients, the
+// exporter, the operations HTTP server, and an embedded NATS server for
+// single-process deployments. cmd/producer, cmd/exporter and the
+// `chatlake run` / `chatlake demo` commands all build from here, so a part
+// is wired the same way whether it runs alone or with the others.
+package stack

@@ -1,0 +1,78 @@
+package stack
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/chatlake/chatlake/internal/config"
+	"github.com/chatlake/chatlake/internal/ops"
+	"github.com/chatlake/chatlake/pipeline"
+)
+
+// Ensure creates or updates every stream and bucket chatlake uses, so any
+// part can start first.
+func Ensure(ctx context.Context, js jetstream.JetStream, s config.Streams) error {
+	err := pipeline.EnsureStreams(ctx, js, pipeline.StreamsConfig{
+		Replicas: s.Replicas, ConversationsMaxAge: s.ConversationsMaxAge, ConversationsMaxBytes: s.ConversationsMaxBytes,
+		DuplicateWindow: s.DuplicateWindow, DeadLetterMaxAge: s.DeadLetterMaxAge,
+	})
+	if err != nil {
+		return err
+	}
+	return pipeline.EnsureJobBuckets(ctx, js, pipeline.JobBucketsConfig{Replicas: s.Replicas, StatusTTL: s.StatusTTL})
+}
+
+// Part is one long-running component: Run until ctx ends; Ready for
+// /readyz.
+type Part struct {
+	Name  string
+	Run   func(ctx context.Context) error
+	Ready func() error
+}
+
+// Serve runs the parts and, unless addr is "off", the ops HTTP server
+// (/metrics, /healthz, /readyz with NATS connectivity and every part's
+// readiness) until ctx ends or one fails; then it drains nc.
+func Serve(ctx context.Context, addr string, nc *nats.Conn, reg *prometheus.Registry, log *slog.Logger, parts ...Part) error {
+	var ln net.Listener
+	if addr != "off" {
+		if addr == "" {
+			addr = ":9090"
+		}
+		var err error
+		if ln, err = net.Listen("tcp", addr); err != nil {
+			return fmt.Errorf("ops http: %w", err)
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	checks := ops.Checks{"nats": func() error { return NATSReady(nc) }}
+	for _, p := range parts {
+		g.Go(func() error { return p.Run(gctx) })
+		if p.Ready != nil {
+			checks[p.Name] = p.Ready
+		}
+	}
+	if ln != nil {
+		g.Go(func() error { return ops.Serve(gctx, ln, ops.Handler(reg, checks), log) })
+	}
+	err := g.Wait()
+	if drainErr := nc.Drain(); drainErr != nil && err == nil {
+		log.Warn("nats drain", "err", drainErr)
+	}
+	return err
+}
+
+// NATSReady fails while nc is not connected.
+func NATSReady(nc *nats.Conn) error {
+	if !nc.IsConnected() {
+		return fmt.Errorf("not connected (%s)", nc.Status())
+	}
+	return nil
+}
