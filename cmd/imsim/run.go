@@ -10,9 +10,9 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/chatlake/chatlake/providers/imsim"
 	"github.com/chatlake/chatlake/providers/simulator"
 	"github.com/chatlake/chatlake/providers/volcengine"
 	"github.com/chatlake/chatlake/providers/volcengine/volcsim"
@@ -57,26 +57,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	return nil
 }
 
-// newHandler routes /im/ to the Yunxin simulator and the rest to the
-// Volcengine one.
 func newHandler(cfg config) (http.Handler, error) {
-	ds := simulator.Dataset{Seed: cfg.seed}
-	volc, err := volcsim.New(volcsim.Options{
-		Dataset: ds, QPS: cfg.volcengineQPS, Rates: cfg.rates, FaultSeed: cfg.faultSeed, Latency: cfg.latency,
+	return imsim.New(imsim.Options{
+		Seed: cfg.seed, FaultSeed: cfg.faultSeed, VolcengineQPS: cfg.volcengineQPS, YunxinQPS: cfg.yunxinQPS,
+		Latency: cfg.latency, Rates: cfg.rates,
 	})
-	if err != nil {
-		return nil, fmt.Errorf("volcengine simulator: %w", err)
-	}
-	yx := yunxinsim.New(yunxinsim.Options{
-		Dataset: ds, QPS: cfg.yunxinQPS, Rates: cfg.rates, Seed: cfg.faultSeed, Latency: cfg.latency,
-	})
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/im/") {
-			yx.ServeHTTP(w, r)
-			return
-		}
-		volc.ServeHTTP(w, r)
-	}), nil
 }
 
 // printBanner tells a user how to reach both simulators. The credentials
