@@ -35,18 +35,23 @@ type item struct {
 	err     error
 }
 
-// fetch pulls batches in order and hands each to the decoders and, in the
-// same order, to the writer.
+// fetch pulls messages in order, with the server streaming ahead of the
+// writer (a bounded prefetch of two batches), and hands each batch to the
+// decoders and, in the same order, to the writer.
 func (e *Exporter) fetch(ctx context.Context, cons jetstream.Consumer, work, ordered chan<- *batch) error {
+	it, err := cons.Messages(jetstream.PullMaxMessages(2 * e.cfg.BatchSize))
+	if err != nil {
+		return fmt.Errorf("consume: %w", err)
+	}
+	defer it.Stop()
+	defer context.AfterFunc(ctx, it.Stop)()
 	for ctx.Err() == nil {
-		msgs, err := pull(ctx, cons, e.cfg.BatchSize)
+		msgs, err := nextBatch(it, e.cfg.BatchSize)
+		if ctx.Err() != nil {
+			break
+		}
 		if err != nil {
-			e.log.Warn("exporter fetch", "err", err)
-			select {
-			case <-ctx.Done():
-			case <-time.After(time.Second):
-			}
-			continue
+			return fmt.Errorf("consume: %w", err)
 		}
 		if len(msgs) == 0 {
 			continue
@@ -59,31 +64,26 @@ func (e *Exporter) fetch(ctx context.Context, cons jetstream.Consumer, work, ord
 	return nil
 }
 
-// pull returns the messages available now, up to n; when there are none it
-// waits up to fetchWait for one, so an idle stream costs one request per
-// fetchWait and a busy one a request per n messages.
-func pull(ctx context.Context, cons jetstream.Consumer, n int) ([]jetstream.Msg, error) {
-	msgs, err := collect(cons.FetchNoWait(n))
-	if err != nil || len(msgs) > 0 {
-		return msgs, err
-	}
-	wctx, cancel := context.WithTimeout(ctx, fetchWait)
-	defer cancel()
-	return collect(cons.Fetch(1, jetstream.FetchContext(wctx)))
-}
-
-func collect(mb jetstream.MessageBatch, err error) ([]jetstream.Msg, error) {
-	if err != nil {
-		return nil, fmt.Errorf("fetch: %w", err)
-	}
+// nextBatch returns up to n messages: it waits up to fetchWait for the
+// first, then takes more while the stream says more are pending, so a
+// batch ships as soon as the backlog is drained.
+func nextBatch(it jetstream.MessagesContext, n int) ([]jetstream.Msg, error) {
 	var msgs []jetstream.Msg
-	for m := range mb.Messages() {
+	for len(msgs) < n {
+		m, err := it.Next(jetstream.NextMaxWait(fetchWait))
+		if errors.Is(err, nats.ErrTimeout) {
+			return msgs, nil
+		}
+		if err != nil {
+			return msgs, err
+		}
+		if msgs == nil {
+			msgs = make([]jetstream.Msg, 0, n)
+		}
 		msgs = append(msgs, m)
-	}
-	if err := mb.Error(); err != nil && len(msgs) == 0 &&
-		!errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, nats.ErrTimeout) &&
-		!errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
-		return nil, fmt.Errorf("fetch: %w", err)
+		if md, err := m.Metadata(); err != nil || md.NumPending == 0 {
+			break
+		}
 	}
 	return msgs, nil
 }

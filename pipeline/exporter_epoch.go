@@ -249,13 +249,16 @@ func (w *epochWriter) publish(files []string) error {
 	return w.step("after-publish")
 }
 
-// ack acknowledges every message of the committed epoch. A lost ack is
-// harmless: the next commit's ack covers it, and a redelivery is skipped.
+// ack acknowledges every message of the committed epoch, even while
+// shutting down. A lost ack is harmless: the next commit's ack covers it,
+// and a restart repositions the consumer after the commit anyway.
 func (w *epochWriter) ack(ctx context.Context) {
 	if w.lastMsg == nil {
 		return
 	}
-	if err := w.lastMsg.DoubleAck(ctx); err != nil {
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := w.lastMsg.DoubleAck(actx); err != nil {
 		w.e.log.Warn("exporter ack", "stream_seq", w.lastSeq, "err", err)
 	}
 	w.lastMsg = nil
