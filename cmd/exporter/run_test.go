@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -225,8 +228,14 @@ func TestKill9ExactlyOnce(t *testing.T) {
 		cmd.Process.Kill()
 		cmd.Wait()
 	}
+	addr := freeAddr(t)
+	env["CHATLAKE_HTTP_ADDR"] = addr
 	cmd := startBinary(t, bin, env)
+	waitReady(t, addr) // SIGTERM before the handler is installed would kill it
 	waitCommitted(t, js, last)
+	if body := get(t, "http://"+addr+"/metrics"); !strings.Contains(body, "chatlake_exporter_rows_total") {
+		t.Errorf("/metrics lacks chatlake_exporter_rows_total")
+	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("exporter after SIGTERM: %v, want exit 0", err)
@@ -246,4 +255,40 @@ func startBinary(t *testing.T, bin string, env map[string]string) *exec.Cmd {
 		t.Fatal(err)
 	}
 	return cmd
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return ""
+	}
+	return string(b)
+}
+
+// waitReady polls /readyz until the exporter is running.
+func waitReady(t *testing.T, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for get(t, "http://"+addr+"/readyz") == "" {
+		if time.Now().After(deadline) {
+			t.Fatal("exporter not ready after 20s")
+		}
+		time.Sleep(20 * time.Millisecond) // poll interval
+	}
 }
