@@ -33,6 +33,7 @@ type command struct {
 // commands lists the subcommands by name.
 var commands = map[string]command{
 	"submit": {"publish jobs: one per user ID", runSubmit},
+	"demo":   {"run a whole export on this machine against simulated providers", runDemo},
 	"status": {"show the progress of submitted jobs", runStatus},
 }
 

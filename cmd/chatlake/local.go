@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/chatlake/chatlake/internal/config"
+	"github.com/chatlake/chatlake/internal/ops"
+	"github.com/chatlake/chatlake/internal/stack"
+	"github.com/chatlake/chatlake/providers/imsim"
+	"github.com/chatlake/chatlake/providers/simulator"
+)
+
+// local is chatlake in one process: an embedded NATS server, optionally
+// the provider simulators, and the producer and exporter running on their
+// own connection. The command talks to it on a second connection, which
+// stays open after the parts stop so it can still read the results.
+type local struct {
+	cfg    config.Config
+	log    *slog.Logger
+	ns     *server.Server
+	sim    *http.Server
+	js     jetstream.JetStream // the command's connection
+	cli    *nats.Conn
+	cancel context.CancelFunc
+	done   chan error // the parts' result, once
+	err    error
+	closed bool
+}
+
+type localOptions struct {
+	dir      string // NATS data under dir/nats
+	natsHost string
+	natsPort int
+	log      io.Writer
+	sim      *simOptions // nil: real providers
+	cfg      config.Config
+}
+
+type simOptions struct {
+	seed      uint64
+	qps       float64
+	faultRate float64
+	latency   time.Duration
+}
+
+// startLocal starts everything and returns once the parts run.
+func startLocal(ctx context.Context, o localOptions) (l *local, err error) {
+	log, err := ops.NewLogger(o.log, o.cfg.Log.Level)
+	if err != nil {
+		return nil, err
+	}
+	l = &local{cfg: o.cfg, log: log, done: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			l.close()
+		}
+	}()
+	if o.sim != nil {
+		if err := l.startSim(*o.sim); err != nil {
+			return nil, err
+		}
+	}
+	if err := l.cfg.Validate(); err != nil {
+		return nil, err
+	}
+	l.ns, err = stack.StartNATS(stack.NATSServerConfig{StoreDir: filepath.Join(o.dir, "nats"), Host: o.natsHost, Port: o.natsPort})
+	if err != nil {
+		return nil, err
+	}
+	if l.cli, err = nats.Connect(l.ns.ClientURL(), nats.Name("chatlake-cli")); err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	if l.js, err = jetstream.New(l.cli); err != nil {
+		return nil, err
+	}
+	if err := stack.Ensure(ctx, l.js, l.cfg.Streams); err != nil {
+		return nil, err
+	}
+	return l, l.startParts(ctx)
+}
+
+// startSim serves the simulators on a free loopback port and points every
+// account at them.
+func (l *local) startSim(o simOptions) error {
+	h, err := imsim.New(imsim.Options{
+		Seed: o.seed, FaultSeed: o.seed, Latency: o.latency,
+		// The simulators enforce the accounts' rate with 10% headroom: the
+		// client's limiter and the server's clock never agree exactly.
+		VolcengineQPS: int(o.qps * 1.1), YunxinQPS: int(o.qps * 1.1),
+		Rates: simulator.Rates{ServerError: o.faultRate, Throttle: o.faultRate, Malformed: o.faultRate, Drop: o.faultRate},
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	l.sim = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go l.sim.Serve(ln)
+	for i := range l.cfg.Accounts {
+		l.cfg.Accounts[i].Endpoint = "http://" + ln.Addr().String()
+	}
+	return nil
+}
+
+// startParts runs the producer and the exporter on their own connection.
+func (l *local) startParts(ctx context.Context) error {
+	nc, err := nats.Connect(l.ns.ClientURL(), nats.Name("chatlake"))
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(stack.MaxPublishPending(l.cfg.Producer)))
+	if err != nil {
+		nc.Close()
+		return err
+	}
+	reg := ops.NewRegistry()
+	p, guards, err := stack.NewProducer(&l.cfg, js, reg, l.log)
+	if err != nil {
+		nc.Close()
+		return err
+	}
+	e, err := stack.NewExporter(&l.cfg, js, reg, l.log)
+	if err != nil {
+		nc.Close()
+		return err
+	}
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	l.cancel = cancel
+	go func() {
+		l.done <- stack.Serve(rctx, l.cfg.HTTP.Addr, nc, reg, l.log,
+			stack.Part{Name: "producer", Run: p.Run, Ready: p.Ready},
+			stack.Part{Name: "exporter", Run: e.Run, Ready: e.Ready},
+			stack.Part{Name: "providers", Run: idle, Ready: func() error { return stack.GuardsReady(guards) }})
+		nc.Close()
+	}()
+	return nil
+}
+
+// idle blocks until ctx ends: a Part that only reports readiness.
+func idle(ctx context.Context) error {
+	<-ctx.Done()
+	return nil
+}
+
+// stop ends the producer and exporter gracefully (the exporter flushes
+// and commits) and returns their error.
+func (l *local) stop() error {
+	if l.cancel == nil {
+		return nil
+	}
+	l.cancel()
+	l.cancel = nil
+	l.err = <-l.done
+	return l.err
+}
+
+// failed returns the parts' error if they stopped by themselves.
+func (l *local) failed() error {
+	select {
+	case err := <-l.done:
+		l.cancel = nil
+		l.err = err
+		if err == nil {
+			err = errors.New("producer and exporter stopped")
+		}
+		return err
+	default:
+		return nil
+	}
+}
+
+// close stops everything; safe to call more than once.
+func (l *local) close() {
+	if l.closed {
+		return
+	}
+	l.closed = true
+	_ = l.stop()
+	if l.cli != nil {
+		l.cli.Close()
+	}
+	if l.ns != nil {
+		l.ns.Shutdown()
+		l.ns.WaitForShutdown()
+	}
+	if l.sim != nil {
+		l.sim.Close()
+	}
+}

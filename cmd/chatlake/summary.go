@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/chatlake/chatlake/pipeline"
+	"github.com/chatlake/chatlake/schemas"
+)
+
+// exportProgress is where a whole export stands.
+type exportProgress struct {
+	byState       map[string]int
+	terminal      int    // jobs done or failed
+	conversations int    // fetched, by the job statuses
+	streamSeq     uint64 // last event in the conversations stream
+	committedSeq  uint64 // last event the exporter committed to the lake
+}
+
+// progressNow reads the job statuses, the stream and the exporter's commit
+// record.
+func progressNow(ctx context.Context, js jetstream.JetStream) (exportProgress, error) {
+	p := exportProgress{byState: map[string]int{}}
+	st, err := pipeline.OpenJobStatuses(ctx, js)
+	if err != nil {
+		return p, err
+	}
+	err = st.All(ctx, func(s schemas.JobStatus) bool {
+		p.byState[s.State]++
+		p.conversations += s.Conversations
+		if s.State == schemas.JobDone || s.State == schemas.JobFailed {
+			p.terminal++
+		}
+		return true
+	})
+	if err != nil {
+		return p, err
+	}
+	s, err := js.Stream(ctx, schemas.StreamConversations)
+	if err != nil {
+		return p, err
+	}
+	p.streamSeq = s.CachedInfo().State.LastSeq
+	p.committedSeq, err = committedSeq(ctx, js)
+	return p, err
+}
+
+// committedSeq is the last stream sequence in the exporter's commit record.
+func committedSeq(ctx context.Context, js jetstream.JetStream) (uint64, error) {
+	kv, err := js.KeyValue(ctx, schemas.BucketExporter)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	e, err := kv.Get(ctx, schemas.KeyExporterCommit)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var rec schemas.ExportCommit
+	if err := json.Unmarshal(e.Value(), &rec); err != nil {
+		return 0, fmt.Errorf("commit record: %w", err)
+	}
+	return rec.LastSeq, nil
+}
+
+// waitExported polls until every one of total jobs has ended and the
+// exporter has committed every event, drawing progress on bar if not nil.
+func (l *local) waitExported(ctx context.Context, total int, bar io.Writer) error {
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		p, err := progressNow(ctx, l.js)
+		if err != nil {
+			return err
+		}
+		if bar != nil {
+			fmt.Fprintf(bar, "\r%s jobs %d/%d  conversations %d  exported %d/%d events   ",
+				progressBar(p.terminal, total), p.terminal, total, p.conversations, p.committedSeq, p.streamSeq)
+		}
+		if p.terminal >= total && p.committedSeq >= p.streamSeq {
+			if bar != nil {
+				fmt.Fprintln(bar)
+			}
+			return nil
+		}
+		if err := l.failed(); err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+func progressBar(n, total int) string {
+	const width = 24
+	done := width
+	if total > 0 {
+		done = min(width, width*n/total)
+	}
+	return "[" + strings.Repeat("#", done) + strings.Repeat(".", width-done) + "]"
+}
+
+// exportSummary is what the demo reports at the end.
+type exportSummary struct {
+	exportProgress
+	jobs        int
+	deadLetters uint64
+	files       int
+	bytes       int64
+	rows        int64
+	elapsed     time.Duration
+}
+
+// summarize reads the final state: jobs, dead letters, and the Parquet
+// files' row counts from their footers.
+func (l *local) summarize(ctx context.Context) (exportSummary, error) {
+	var s exportSummary
+	var err error
+	if s.exportProgress, err = progressNow(ctx, l.js); err != nil {
+		return s, err
+	}
+	for _, n := range s.byState {
+		s.jobs += n
+	}
+	dlq, err := l.js.Stream(ctx, schemas.StreamDeadLetters)
+	if err != nil {
+		return s, err
+	}
+	s.deadLetters = dlq.CachedInfo().State.Msgs
+	err = filepath.WalkDir(l.cfg.Exporter.Root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(path) != ".parquet" {
+			return err
+		}
+		rows, size, err := parquetRows(path)
+		if err != nil {
+			return err
+		}
+		s.files++
+		s.rows += rows
+		s.bytes += size
+		return nil
+	})
+	return s, err
+}
+
+func parquetRows(path string) (rows, size int64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return 0, 0, err
+	}
+	pf, err := parquet.OpenFile(f, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if err != nil {
+		return 0, 0, fmt.Errorf("%s: %w", path, err)
+	}
+	return pf.NumRows(), st.Size(), nil
+}
+
+func (s exportSummary) print(w io.Writer, root string) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		abs = root
+	}
+	fmt.Fprintf(w, "\nexported in %s\n", s.elapsed.Round(10*time.Millisecond))
+	fmt.Fprintf(w, "  jobs           %d: done %d, failed %d\n", s.jobs, s.byState[schemas.JobDone], s.byState[schemas.JobFailed])
+	fmt.Fprintf(w, "  conversations  %d fetched, %d events in the stream\n", s.conversations, s.streamSeq)
+	fmt.Fprintf(w, "  lake           %d rows in %d Parquet files, %.1f MB, under %s\n", s.rows, s.files, float64(s.bytes)/1e6, abs)
+	if secs := s.elapsed.Seconds(); secs > 0 {
+		fmt.Fprintf(w, "  throughput     %.0f conversations/s, %.0f jobs/s\n", float64(s.conversations)/secs, float64(s.jobs)/secs)
+	}
+	fmt.Fprintf(w, "  dead letters   %d\n", s.deadLetters)
+	fmt.Fprintf(w, "\nQuery it with DuckDB:\n  duckdb -c \"SELECT provider, app, count(*) AS conversations, count(DISTINCT user_id) AS users FROM read_parquet('%s/conversations/**/*.parquet', hive_partitioning = true) GROUP BY ALL ORDER BY ALL\"\n", abs)
+}
