@@ -1,0 +1,88 @@
+package schemas_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/chatlake/chatlake/schemas"
+)
+
+func p[T any](v T) *T { return &v }
+
+func TestRowFromEvent(t *testing.T) {
+	at := time.Date(2026, 11, 24, 12, 0, 0, 123456789, time.UTC)
+	big := int64(1<<53 + 1)
+	for _, c := range []struct {
+		name string
+		ev   schemas.ConversationEvent
+		want schemas.ConversationRow
+	}{{
+		name: "volcengine",
+		ev: schemas.ConversationEvent{SchemaVersion: 1, EventID: "e1", JobID: "j", FetchedAt: at, Conversation: schemas.Conversation{
+			Provider: "volcengine", App: "123", UserID: "7", ConversationID: "9007199254740993", Type: 2, Name: "🎉 组",
+			OwnerUserID: "7", CreateTime: at.Add(-time.Hour), UpdateTime: at,
+			Volcengine: &schemas.VolcengineConversation{ConversationShortID: big, ConversationIDStr: "s", AppID: 123,
+				ConversationType: 2, OwnerUserID: 7, CreatorUserID: 8, OtherUserID: p(int64(9)), Status: p(int32(1)),
+				Ext: map[string]string{"标签": "⭐", "": ""}, MemberCount: p(int64(3)), Notice: p("")},
+			Raw: json.RawMessage(`{"x":9007199254740993}`),
+		}},
+		want: schemas.ConversationRow{EventID: "e1", SchemaVersion: 1, JobID: "j", FetchedAt: at.UnixMicro(),
+			Provider: "volcengine", App: "123", UserID: "7", ConversationID: "9007199254740993",
+			ConversationIDInt64: &big, Type: 2, Name: "🎉 组", OwnerUserID: "7",
+			CreateTime: p(at.Add(-time.Hour).UnixMicro()), UpdateTime: p(at.UnixMicro()),
+			VolcConversationIDStr: p("s"), VolcAppID: p(int32(123)), VolcInboxType: p(int32(0)), VolcConversationType: p(int32(2)),
+			VolcNotice: p(""), VolcOwnerUserID: p(int64(7)), VolcCreatorUserID: p(int64(8)), VolcOtherUserID: p(int64(9)),
+			VolcStatus: p(int32(1)), VolcExt: map[string]string{"标签": "⭐", "": ""}, VolcMemberCount: p(int64(3)),
+			Raw: `{"x":9007199254740993}`},
+	}, {
+		name: "yunxin",
+		ev: schemas.ConversationEvent{SchemaVersion: 1, EventID: "e2", FetchedAt: at, Conversation: schemas.Conversation{
+			Provider: "yunxin", App: "k", UserID: "alice", ConversationID: "alice|2|55", Type: 2, PeerID: "55",
+			Yunxin: &schemas.YunxinConversation{Type: 2, SenderID: "alice", ReceiverID: "55", StickTop: true,
+				GroupIDs: []int64{big}, MessageState: 1, UnreadCount: 4, SortOrder: 5, LastReadTime: &at,
+				LastMessage: &schemas.YunxinMessage{MessageServerID: big, TeamID: 55, ConversationType: 2, MessageType: 1,
+					CreateTime: at, Text: "你好", Attachment: json.RawMessage(`{"a":1}`)},
+				RevokeNotification: &schemas.YunxinRevokeNotification{ServerID: 8, RevokeID: "r", RevokeType: 1}},
+			Raw: json.RawMessage(`{}`),
+		}},
+		want: schemas.ConversationRow{EventID: "e2", SchemaVersion: 1, FetchedAt: at.UnixMicro(), Provider: "yunxin",
+			App: "k", UserID: "alice", ConversationID: "alice|2|55", Type: 2, PeerID: "55",
+			YxType: p(int32(2)), YxSenderID: p("alice"), YxReceiverID: p("55"), YxStickTop: p(true), YxGroupIDs: []int64{big},
+			YxMessageState: p(int32(1)), YxUnreadCount: p(int64(4)), YxSortOrder: p(int64(5)), YxLastReadTime: p(at.UnixMicro()),
+			YxLastMsgServerID: &big, YxLastMsgTeamID: p(int64(55)), YxLastMsgConvType: p(int32(2)),
+			YxLastMsgClientType: p(int32(0)), YxLastMsgType: p(int32(1)), YxLastMsgSubType: p(int32(0)),
+			YxLastMsgCreateTime: p(at.UnixMicro()), YxLastMsgText: p("你好"), YxLastMsgAttachment: p(`{"a":1}`),
+			YxRevokeServerID: p(int64(8)), YxRevokeID: p("r"), YxRevokeType: p(int32(1)), Raw: `{}`},
+	}} {
+		t.Run(c.name, func(t *testing.T) {
+			if d := cmp.Diff(c.want, schemas.RowFromEvent(&c.ev)); d != "" {
+				t.Errorf("RowFromEvent(%s) (-want +got):\n%s", c.name, d)
+			}
+		})
+	}
+}
+
+// TestParquetSchemaGolden pins the Parquet columns: names, types, logical
+// types, repetition. Additions need -update and a review of the diff.
+func TestParquetSchemaGolden(t *testing.T) {
+	got := []byte(parquet.SchemaOf(new(schemas.ConversationRow)).String() + "\n")
+	path := filepath.Join("testdata", "parquet_schema.golden")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create)", err)
+	}
+	if d := cmp.Diff(string(want), string(got)); d != "" {
+		t.Errorf("Parquet schema changed (-golden +now):\n%s", d)
+	}
+}
