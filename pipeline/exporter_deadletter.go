@@ -2,47 +2,26 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
-
-	"github.com/nats-io/nats.go"
 
 	"github.com/chatlake/chatlake/schemas"
 )
 
 // deadLetter publishes an event that cannot be exported, with its reason,
 // and waits for the stream to store it: if that fails, the epoch fails and
-// the event is read again, so it is never lost. The Nats-Msg-Id derives
-// from the event's stream sequence, so a replayed epoch does not double it.
+// the event is read again, so it is never lost. The dead letter's message
+// ID derives from the event's stream sequence, so a replayed epoch does
+// not double it within the dead-letter stream's duplicate window.
 func (e *Exporter) deadLetter(ctx context.Context, it *item) error {
-	provider, app := subjectTokens(it.msg.Subject())
-	dl := schemas.DeadLetter{
-		SchemaVersion: schemas.DeadLetterSchemaVersion,
-		Subject:       it.msg.Subject(),
-		Headers:       it.msg.Headers(),
-		Data:          it.msg.Data(),
-		StreamSeq:     it.seq,
-		Reason:        it.err.Error(),
-		Class:         schemas.ClassInvalid,
-		Attempts:      1,
-		Provider:      provider,
-		App:           app,
-		FailedAt:      time.Now().UTC(),
-	}
-	data, err := json.Marshal(&dl)
-	if err != nil {
-		return fmt.Errorf("encode dead letter: %w", err)
-	}
-	msg := nats.NewMsg(schemas.DeadLetterSubject(schemas.DeadLetterKindConversations, provider, app))
-	msg.Data = data
-	msg.Header.Set(nats.MsgIdHdr, "exporter-"+strconv.FormatUint(it.seq, 10))
-	if _, err := e.js.PublishMsg(ctx, msg); err != nil {
+	dl := newDeadLetter(it.msg, schemas.Job{}, it.err, schemas.ClassInvalid, 1, time.Now())
+	dl.StreamSeq = it.seq
+	dl.Provider, dl.App = subjectTokens(it.msg.Subject())
+	if err := publishDeadLetter(ctx, e.js, schemas.DeadLetterKindConversations, dl); err != nil {
 		return fmt.Errorf("dead letter stream_seq %d: %w", it.seq, err)
 	}
-	e.log.Warn("event dead-lettered", "stream_seq", it.seq, "provider", provider, "app", app, "err", it.err)
+	e.log.Warn("event dead-lettered", "stream_seq", it.seq, "provider", dl.Provider, "app", dl.App, "err", it.err)
 	e.met.deadLetter()
 	return nil
 }
