@@ -34,6 +34,7 @@ type command struct {
 var commands = map[string]command{
 	"submit": {"publish jobs: one per user ID", runSubmit},
 	"demo":   {"run a whole export on this machine against simulated providers", runDemo},
+	"run":    {"run NATS, producer and exporter in one process against real providers", runRun},
 	"status": {"show the progress of submitted jobs", runStatus},
 }
 

@@ -172,15 +172,20 @@ func (l *local) stop() error {
 func (l *local) failed() error {
 	select {
 	case err := <-l.done:
-		l.cancel = nil
-		l.err = err
-		if err == nil {
-			err = errors.New("producer and exporter stopped")
-		}
-		return err
+		return l.stopped(err)
 	default:
 		return nil
 	}
+}
+
+// stopped records that the parts stopped by themselves with err: never
+// what they should do while the command runs.
+func (l *local) stopped(err error) error {
+	l.cancel, l.err = nil, err
+	if err == nil {
+		err = errors.New("producer and exporter stopped")
+	}
+	return err
 }
 
 // close stops everything; safe to call more than once.

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strconv"
+
+	"github.com/chatlake/chatlake/internal/config"
+)
+
+const runSynopsis = `
+Usage: chatlake run --config FILE [--data DIR] [--listen HOST:PORT] [flags]
+
+Runs the whole of chatlake in one process against the real providers of
+the config file: an embedded NATS server with JetStream (data in DIR/nats),
+the producer and the exporter. For users who need no separate NATS; to
+scale out, run cmd/producer and cmd/exporter against a NATS cluster instead.
+
+Submit jobs and follow them from another terminal:
+  chatlake submit --provider volcengine --app 123456 --file users.txt
+  chatlake status
+(both connect to nats://127.0.0.1:4222 by default: the --listen address).
+
+The config file is the producer's and the exporter's (see 'producer --help'
+for the accounts section). exporter.root defaults to DIR/lake. Stops
+gracefully on SIGINT or SIGTERM: running jobs finish or are handed back,
+the exporter flushes and commits.`
+
+func runRun(ctx context.Context, args []string, sio *stdio) error {
+	fs := newFlagSet("run", runSynopsis, sio)
+	var cfg config.Config
+	l := config.NewLoader(fs, &cfg, "producer", "exporter", "streams", "guard", "http", "log")
+	data := fs.String("data", "chatlake-data", "folder of the embedded NATS server's data (and of the lake by default)")
+	listen := fs.String("listen", "127.0.0.1:4222", "address of the embedded NATS server, for submit, status and downstream consumers")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if err := l.Load(sio.getenv); err != nil {
+		return err
+	}
+	if len(cfg.Accounts) == 0 {
+		return errors.New("config: no accounts; see --help")
+	}
+	if cfg.Exporter.Root == "" {
+		cfg.Exporter.Root = filepath.Join(*data, "lake")
+	}
+	host, portStr, err := net.SplitHostPort(*listen)
+	if err != nil {
+		return fmt.Errorf("--listen: %w", err)
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return fmt.Errorf("--listen port: %w", err)
+	}
+	loc, err := startLocal(ctx, localOptions{dir: *data, natsHost: host, natsPort: port, log: sio.stderr, cfg: cfg})
+	if err != nil {
+		return err
+	}
+	defer loc.close()
+	fmt.Fprintf(sio.stdout, "chatlake running: NATS at %s, lake at %s\n", loc.ns.ClientURL(), cfg.Exporter.Root)
+	return loc.wait(ctx)
+}
+
+// wait runs until ctx ends, then stops gracefully; or returns the parts'
+// error if they stop first.
+func (l *local) wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return l.stop()
+	case err := <-l.done:
+		return l.stopped(err)
+	}
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chatlake/chatlake/providers/imsim"
+	"github.com/chatlake/chatlake/providers/simulator"
+	"github.com/chatlake/chatlake/providers/volcengine/volcsim"
+)
+
+// TestRunServesSubmitAndStatus runs `chatlake run` against a simulator
+// taken for the real provider, submits jobs with `chatlake submit` to its
+// embedded NATS server, waits with `chatlake status`, and stops it.
+func TestRunServesSubmitAndStatus(t *testing.T) {
+	sim, err := imsim.New(imsim.Options{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "chatlake.yaml")
+	yaml := fmt.Sprintf(`accounts:
+  - name: volc
+    provider: volcengine
+    endpoint: %s
+    access_key_id: %s
+    secret_access_key_env: TEST_VOLC_SK
+    apps: ["%d"]
+exporter:
+  idle_flush: 200ms
+http:
+  addr: "off"
+`, srv.URL, volcsim.TestAccessKeyID, volcsim.TestAppID)
+	if err := os.WriteFile(cfgFile, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"TEST_VOLC_SK": volcsim.TestSecretAccessKey}
+	var out, errOut syncBuffer
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"run", "--config", cfgFile, "--data", dir, "--listen", "127.0.0.1:0"},
+			&stdio{getenv: func(k string) string { return env[k] }, stdin: strings.NewReader(""), stdout: &out, stderr: &errOut})
+	}()
+	url := waitMatch(t, &out, `NATS at (nats://\S+),`)
+	if strings.Contains(errOut.String(), volcsim.TestSecretAccessKey) {
+		t.Errorf("the log shows the secret access key")
+	}
+	c := &cli{url: url}
+	users := []string{simulator.UserOne, simulator.UserTwentyOne, simulator.UserMany}
+	if o, e, err := c.run(t, "", append([]string{"submit", "--provider", "volcengine", "--app", "123456"}, users...)...); err != nil {
+		t.Fatalf("submit: %v\n%s%s", err, o, e)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		o, _, err := c.run(t, "", "status")
+		if err == nil && strings.Contains(o, "done      3") {
+			if !strings.Contains(o, "conversations 372") {
+				t.Errorf("status = %q, want 372 conversations (1+21+350)", o)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("jobs not done after 30s; last status %q, %v; log:\n%s", o, err, errOut.String())
+		}
+		time.Sleep(100 * time.Millisecond) // polling interval
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run = %v, want nil after a graceful stop", err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "lake", "conversations", "provider=volcengine", "app=123456", "dt=*", "*.parquet"))
+	var rows int64
+	for _, f := range files {
+		n, _, err := parquetRows(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows += n
+	}
+	if rows != 372 {
+		t.Errorf("lake holds %d rows in %d files, want 372", rows, len(files))
+	}
+}
+
+// waitMatch polls b until re matches and returns its first group.
+func waitMatch(t *testing.T, b *syncBuffer, re string) string {
+	t.Helper()
+	rx := regexp.MustCompile(re)
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := rx.FindStringSubmatch(b.String()); m != nil {
+			return m[1]
+		}
+		time.Sleep(20 * time.Millisecond) // polling interval
+	}
+	t.Fatalf("output never matched %q:\n%s", re, b.String())
+	return ""
+}
