@@ -6,18 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
-	"runtime/debug"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/prometheus/client_golang/prometheus"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/chatlake/chatlake/internal/config"
 	"github.com/chatlake/chatlake/internal/ops"
-	"github.com/chatlake/chatlake/pipeline"
+	"github.com/chatlake/chatlake/internal/stack"
 )
 
 const usage = `Usage: exporter --config FILE [flags]
@@ -63,15 +57,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return fmt.Errorf("jetstream: %w", err)
 	}
-	if err := ensureStreams(ctx, js, cfg.Streams); err != nil {
+	if err := stack.Ensure(ctx, js, cfg.Streams); err != nil {
 		return err
 	}
 	reg := ops.NewRegistry()
-	e, err := pipeline.NewExporter(js, log.With("component", "exporter"), pipeline.NewExporterMetrics(reg), exporterConfig(cfg))
+	e, err := stack.NewExporter(cfg, js, reg, log)
 	if err != nil {
 		return err
 	}
-	return serve(ctx, cfg, nc, e, reg, log)
+	return stack.Serve(ctx, cfg.HTTP.Addr, nc, reg, log, stack.Part{Name: "exporter", Run: e.Run, Ready: e.Ready})
 }
 
 func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*config.Config, error) {
@@ -96,64 +90,4 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*c
 		return nil, errors.New("config: exporter.root is required; see --help")
 	}
 	return &cfg, nil
-}
-
-func ensureStreams(ctx context.Context, js jetstream.JetStream, s config.Streams) error {
-	return pipeline.EnsureStreams(ctx, js, pipeline.StreamsConfig{
-		Replicas: s.Replicas, ConversationsMaxAge: s.ConversationsMaxAge, ConversationsMaxBytes: s.ConversationsMaxBytes,
-		DuplicateWindow: s.DuplicateWindow, DeadLetterMaxAge: s.DeadLetterMaxAge,
-	})
-}
-
-func exporterConfig(cfg *config.Config) pipeline.ExporterConfig {
-	c := cfg.Exporter
-	return pipeline.ExporterConfig{
-		Root: c.Root, Compression: c.Compression, MaxFileRows: c.MaxFileRows, MaxFileBytes: c.MaxFileBytes,
-		MaxFileAge: c.MaxFileAge, IdleFlush: c.IdleFlush, MaxOpenFiles: c.MaxOpenFiles,
-		MaxEpochEvents: c.MaxEpochEvents, RowGroupRows: c.RowGroupRows, RowGroupBytes: c.RowGroupBytes,
-		BatchSize: c.Batch, DecodeWorkers: c.DecodeWorkers, AckWait: c.AckWait, ShutdownGrace: c.Grace,
-		Replicas: cfg.Streams.Replicas, WriterVersion: version(),
-	}
-}
-
-// version is the module version the binary was built from.
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
-
-// serve runs the exporter and the ops HTTP server until ctx ends or one
-// fails.
-func serve(ctx context.Context, cfg *config.Config, nc *nats.Conn, e *pipeline.Exporter, reg *prometheus.Registry, log *slog.Logger) error {
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return e.Run(gctx) })
-	if cfg.HTTP.Addr != "off" {
-		addr := cfg.HTTP.Addr
-		if addr == "" {
-			addr = ":9090"
-		}
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			return fmt.Errorf("ops http: %w", err)
-		}
-		checks := ops.Checks{
-			"nats":     func() error { return natsReady(nc) },
-			"exporter": e.Ready,
-		}
-		g.Go(func() error { return ops.Serve(gctx, ln, ops.Handler(reg, checks), log) })
-	}
-	err := g.Wait()
-	if drainErr := nc.Drain(); drainErr != nil && err == nil {
-		log.Warn("nats drain", "err", drainErr)
-	}
-	return err
-}
-
-func natsReady(nc *nats.Conn) error {
-	if !nc.IsConnected() {
-		return fmt.Errorf("not connected (%s)", nc.Status())
-	}
-	return nil
 }
