@@ -138,16 +138,21 @@ func BenchmarkBareLoop(b *testing.B) {
 	last, size := preload(b, js, payloads)
 	payloads = nil
 	for _, c := range []struct {
-		name   string
-		decode func([]byte, any) error
-	}{{"goccy", gojson.Unmarshal}, {"encoding-json", json.Unmarshal}} {
+		name     string
+		decode   func([]byte, any) error
+		parallel bool
+	}{
+		{"goccy-1goroutine", gojson.Unmarshal, false},
+		{"goccy-2goroutines", gojson.Unmarshal, true},
+		{"encoding-json-1goroutine", json.Unmarshal, false},
+	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(size)
 			b.ReportAllocs()
 			start := time.Now()
 			runs := 0
 			for b.Loop() {
-				bareLoop(b, js, last, c.decode)
+				bareLoop(b, js, last, c.decode, c.parallel)
 				runs++
 			}
 			b.ReportMetric(float64(runs)*float64(last)/time.Since(start).Seconds(), "events/s")
@@ -155,7 +160,10 @@ func BenchmarkBareLoop(b *testing.B) {
 	}
 }
 
-func bareLoop(b *testing.B, js jetstream.JetStream, last uint64, decode func([]byte, any) error) {
+// bareLoop reads the whole stream with an ordered consumer, decodes each
+// event and writes one Parquet file; with parallel, decoding and writing
+// run on two goroutines.
+func bareLoop(b *testing.B, js jetstream.JetStream, last uint64, decode func([]byte, any) error, parallel bool) {
 	ctx := context.Background()
 	cons, err := js.OrderedConsumer(ctx, schemas.StreamConversations, jetstream.OrderedConsumerConfig{})
 	if err != nil {
@@ -167,12 +175,24 @@ func bareLoop(b *testing.B, js jetstream.JetStream, last uint64, decode func([]b
 	}
 	defer f.Close()
 	w := parquet.NewGenericWriter[schemas.ConversationRow](f, parquet.Compression(&zstd.Codec{}), parquet.MaxRowsPerRowGroup(65536))
-	rows := make([]schemas.ConversationRow, 0, 1000)
+	batches := make(chan []schemas.ConversationRow, 4)
+	done := make(chan error, 1)
+	write := func(rows []schemas.ConversationRow) error { _, err := w.Write(rows); return err }
+	go func() {
+		for rows := range batches {
+			if err := write(rows); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
 	for seen := 0; uint64(seen) < last; {
 		mb, err := cons.Fetch(1000, jetstream.FetchMaxWait(time.Second))
 		if err != nil {
 			b.Fatal(err)
 		}
+		rows := make([]schemas.ConversationRow, 0, 1000)
 		for m := range mb.Messages() {
 			var ev schemas.ConversationEvent
 			if err := decode(m.Data(), &ev); err != nil {
@@ -181,13 +201,41 @@ func bareLoop(b *testing.B, js jetstream.JetStream, last uint64, decode func([]b
 			rows = append(rows, schemas.RowFromEvent(&ev))
 			seen++
 		}
-		if _, err := w.Write(rows); err != nil {
+		if parallel {
+			batches <- rows
+		} else if err := write(rows); err != nil {
 			b.Fatal(err)
 		}
-		rows = rows[:0]
+	}
+	close(batches)
+	if err := <-done; err != nil {
+		b.Fatal(err)
 	}
 	if err := w.Close(); err != nil {
 		b.Fatal(err)
+	}
+}
+
+// BenchmarkDecodeConversationEvent compares the JSON decoders on one
+// realistic event.
+func BenchmarkDecodeConversationEvent(b *testing.B) {
+	payloads := benchPayloads(64)
+	for _, c := range []struct {
+		name   string
+		decode func([]byte, any) error
+	}{{"goccy", gojson.Unmarshal}, {"encoding-json", json.Unmarshal}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(payloads[0])))
+			i := 0
+			for b.Loop() {
+				var ev schemas.ConversationEvent
+				if err := c.decode(payloads[i%len(payloads)], &ev); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
 	}
 }
 
