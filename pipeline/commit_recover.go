@@ -22,12 +22,18 @@ func (e *Exporter) recover(ctx context.Context, store *commitStore) (schemas.Exp
 	if err != nil {
 		return rec, err
 	}
+	if err := e.hook("after-claim"); err != nil {
+		return rec, errCrash{err}
+	}
 	for _, rel := range rec.Files {
 		if !filepath.IsLocal(filepath.FromSlash(rel)) {
 			return rec, fmt.Errorf("recover: commit record names a file outside the root: %q", rel)
 		}
 		if err := publishFile(e.cfg.Root, rel); err != nil {
 			return rec, fmt.Errorf("recover epoch %d: %w", rec.Epoch, err)
+		}
+		if err := e.hook("mid-recover"); err != nil {
+			return rec, errCrash{err}
 		}
 	}
 	if err := sweepTemps(e.cfg.Root); err != nil {

@@ -79,7 +79,7 @@ func NewExporter(js jetstream.JetStream, log *slog.Logger, met *ExporterMetrics,
 // it; what it wrote but did not commit is discarded by the next start.
 func (e *Exporter) Run(ctx context.Context) error {
 	store, rec, cons, err := e.start(ctx)
-	if ctx.Err() != nil {
+	if ctx.Err() != nil && !errors.As(err, new(errCrash)) {
 		return nil // stopped while starting: nothing written yet
 	}
 	if err != nil {

@@ -186,11 +186,15 @@ func (w *epochWriter) maybeEnd(ctx context.Context, now time.Time) error {
 	return w.end(ctx, reason)
 }
 
-// end finishes, commits, publishes and acks the epoch (see Exporter).
+// end finishes, commits, publishes and acks the epoch (see Exporter). It
+// is a short critical section: a shutdown that starts meanwhile waits for
+// it (within ShutdownGrace) rather than cutting it.
 func (w *epochWriter) end(ctx context.Context, reason string) error {
 	if w.lastSeq == w.rec.LastSeq && len(w.files) == 0 {
 		return nil
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.e.cfg.ShutdownGrace)
+	defer cancel()
 	start := time.Now()
 	files, size, err := w.finish()
 	if err != nil {

@@ -8,4 +8,5 @@ func SetExporterCrashHook(e *Exporter, f func(point string) error) { e.crash = f
 var ExporterCrashPoints = []string{
 	"after-write", "before-finish", "mid-finish", "before-commit",
 	"after-commit", "mid-publish", "after-publish", "after-ack",
+	"after-claim", "mid-recover",
 }

@@ -209,7 +209,7 @@ func TestKill9ExactlyOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	root := t.TempDir()
-	kills, per := 20, 150
+	kills, per := 30, 150
 	if testing.Short() {
 		kills = 5
 	}
