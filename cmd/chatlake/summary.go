@@ -21,32 +21,20 @@ import (
 
 // exportProgress is where a whole export stands.
 type exportProgress struct {
-	byState       map[string]int
-	terminal      int    // jobs done or failed
-	conversations int    // fetched, by the job statuses
-	streamSeq     uint64 // last event in the conversations stream
-	committedSeq  uint64 // last event the exporter committed to the lake
+	jobsLeft     uint64 // jobs not yet done or failed: the work queue's messages
+	streamSeq    uint64 // last event in the conversations stream
+	committedSeq uint64 // last event the exporter committed to the lake
 }
 
-// progressNow reads the job statuses, the stream and the exporter's commit
-// record.
+// progressNow reads the jobs and conversations streams and the exporter's
+// commit record: three cheap requests, whatever the number of jobs.
 func progressNow(ctx context.Context, js jetstream.JetStream) (exportProgress, error) {
-	p := exportProgress{byState: map[string]int{}}
-	st, err := pipeline.OpenJobStatuses(ctx, js)
+	var p exportProgress
+	jobs, err := js.Stream(ctx, schemas.StreamJobs)
 	if err != nil {
 		return p, err
 	}
-	err = st.All(ctx, func(s schemas.JobStatus) bool {
-		p.byState[s.State]++
-		p.conversations += s.Conversations
-		if s.State == schemas.JobDone || s.State == schemas.JobFailed {
-			p.terminal++
-		}
-		return true
-	})
-	if err != nil {
-		return p, err
-	}
+	p.jobsLeft = jobs.CachedInfo().State.Msgs
 	s, err := js.Stream(ctx, schemas.StreamConversations)
 	if err != nil {
 		return p, err
@@ -54,6 +42,28 @@ func progressNow(ctx context.Context, js jetstream.JetStream) (exportProgress, e
 	p.streamSeq = s.CachedInfo().State.LastSeq
 	p.committedSeq, err = committedSeq(ctx, js)
 	return p, err
+}
+
+// jobCounts reads every job status record once.
+type jobCounts struct {
+	byState       map[string]int
+	jobs          int
+	conversations int
+}
+
+func countJobs(ctx context.Context, js jetstream.JetStream) (jobCounts, error) {
+	c := jobCounts{byState: map[string]int{}}
+	st, err := pipeline.OpenJobStatuses(ctx, js)
+	if err != nil {
+		return c, err
+	}
+	err = st.All(ctx, func(s schemas.JobStatus) bool {
+		c.byState[s.State]++
+		c.jobs++
+		c.conversations += s.Conversations
+		return true
+	})
+	return c, err
 }
 
 // committedSeq is the last stream sequence in the exporter's commit record.
@@ -79,8 +89,9 @@ func committedSeq(ctx context.Context, js jetstream.JetStream) (uint64, error) {
 	return rec.LastSeq, nil
 }
 
-// waitExported polls until every one of total jobs has ended and the
-// exporter has committed every event, drawing progress on bar if not nil.
+// waitExported polls until every one of total jobs has ended (the jobs
+// work queue is empty) and the exporter has committed every event, drawing
+// progress on bar if not nil.
 func (l *local) waitExported(ctx context.Context, total int, bar io.Writer) error {
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
@@ -89,11 +100,12 @@ func (l *local) waitExported(ctx context.Context, total int, bar io.Writer) erro
 		if err != nil {
 			return err
 		}
+		ended := total - int(min(p.jobsLeft, uint64(total)))
 		if bar != nil {
-			fmt.Fprintf(bar, "\r%s jobs %d/%d  conversations %d  exported %d/%d events   ",
-				progressBar(p.terminal, total), p.terminal, total, p.conversations, p.committedSeq, p.streamSeq)
+			fmt.Fprintf(bar, "\r%s jobs %d/%d  events %d  exported %d   ",
+				progressBar(ended, total), ended, total, p.streamSeq, p.committedSeq)
 		}
-		if p.terminal >= total && p.committedSeq >= p.streamSeq {
+		if p.jobsLeft == 0 && p.committedSeq >= p.streamSeq {
 			if bar != nil {
 				fmt.Fprintln(bar)
 			}
@@ -122,7 +134,7 @@ func progressBar(n, total int) string {
 // exportSummary is what the demo reports at the end.
 type exportSummary struct {
 	exportProgress
-	jobs        int
+	jobCounts
 	deadLetters uint64
 	files       int
 	bytes       int64
@@ -138,8 +150,8 @@ func (l *local) summarize(ctx context.Context) (exportSummary, error) {
 	if s.exportProgress, err = progressNow(ctx, l.js); err != nil {
 		return s, err
 	}
-	for _, n := range s.byState {
-		s.jobs += n
+	if s.jobCounts, err = countJobs(ctx, l.js); err != nil {
+		return s, err
 	}
 	dlq, err := l.js.Stream(ctx, schemas.StreamDeadLetters)
 	if err != nil {
