@@ -25,7 +25,8 @@ type ExporterConfig struct {
 	// Default 1,000,000.
 	MaxFileRows int64
 	// MaxFileBytes ends the epoch when a file's encoded size reaches it.
-	// Default 128 MiB.
+	// It is checked as row groups are written, so a file may exceed it by
+	// up to one row group. Default 128 MiB.
 	MaxFileBytes int64
 	// MaxFileAge ends the epoch when a file has been open this long.
 	// Default 10 minutes.

@@ -102,3 +102,35 @@ func TestExporterCrashAtEveryStepExactlyOnce(t *testing.T) {
 	}
 	checkExactlyOnce(t, root, events)
 }
+
+// TestExporterStopAnywhereExactlyOnce stops the exporter (as SIGTERM does)
+// at random instants while batches are in flight: every stop must commit
+// cleanly, and restarts must neither lose nor double an event.
+func TestExporterStopAnywhereExactlyOnce(t *testing.T) {
+	_, js := exporterStreams(t)
+	root := t.TempDir()
+	events := testEvents(3000, time.Date(2026, 5, 6, 0, 0, 0, 0, time.UTC))
+	last := publishTestEvents(t, js, events)
+	cfg := exporterTestConfig(root)
+	cfg.MaxFileRows, cfg.BatchSize, cfg.RowGroupRows = 200, 7, 50
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 3))
+	stops := 16
+	if testing.Short() {
+		stops = 6
+	}
+	for i := range stops {
+		r := startExporter(t, js, cfg)
+		time.Sleep(time.Duration(5+rng.IntN(40)) * time.Millisecond) // a random instant to stop at
+		if err := r.stop(t); err != nil {
+			t.Fatalf("stop %d: Run() = %v, want nil", i, err)
+		}
+	}
+	r := startExporter(t, js, cfg)
+	waitCommitted(t, js, last, 30*time.Second)
+	if err := r.stop(t); err != nil {
+		t.Fatalf("final Run() = %v", err)
+	}
+	checkExactlyOnce(t, root, events)
+}

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -20,6 +21,9 @@ type errCrash struct{ err error }
 func (e errCrash) Error() string { return "crash: " + e.err.Error() }
 func (e errCrash) Unwrap() error { return e.err }
 
+// errStopping tells the writer loop that Run is stopping.
+var errStopping = errors.New("exporter stopping")
+
 // epochWriter owns the open files and the current epoch. Only the writer
 // goroutine touches it.
 type epochWriter struct {
@@ -29,18 +33,19 @@ type epochWriter struct {
 	rot     rotation
 	opts    []parquet.WriterOption
 	files   map[partitionKey]*parquetFile
-	lastSeq uint64        // last stream sequence processed
-	lastMsg jetstream.Msg // its message, to ack
-	events  int64         // processed since the last commit
-	rows    int64         // written since the last commit
-	group   map[partitionKey][]schemas.ConversationRow
+	lastSeq uint64                                     // last stream sequence processed
+	lastMsg jetstream.Msg                              // its message, to ack
+	events  int64                                      // processed since the last commit
+	rows    int64                                      // written since the last commit
+	group   map[partitionKey][]schemas.ConversationRow // rows of the batch, by file
+	size    map[partitionKey]int64                     // their input JSON bytes
 }
 
 func newEpochWriter(e *Exporter, store *commitStore, rec schemas.ExportCommit) *epochWriter {
 	return &epochWriter{
 		e: e, store: store, rec: rec, rot: e.cfg.rotation(), opts: e.cfg.writerOptions(),
 		files: map[partitionKey]*parquetFile{}, lastSeq: rec.LastSeq,
-		group: map[partitionKey][]schemas.ConversationRow{},
+		group: map[partitionKey][]schemas.ConversationRow{}, size: map[partitionKey]int64{},
 	}
 }
 
@@ -52,6 +57,9 @@ func (w *epochWriter) run(ctx, gctx context.Context, ordered <-chan *batch) erro
 	tick := time.NewTicker(w.e.cfg.tick())
 	defer tick.Stop()
 	for {
+		if gctx.Err() != nil { // before any batch: none may follow one skipped
+			return w.stop(ctx)
+		}
 		var err error
 		select {
 		case <-gctx.Done():
@@ -60,6 +68,9 @@ func (w *epochWriter) run(ctx, gctx context.Context, ordered <-chan *batch) erro
 			err = w.batch(gctx, b)
 		case now := <-tick.C:
 			err = w.maybeEnd(gctx, now)
+		}
+		if errors.Is(err, errStopping) {
+			return w.stop(ctx)
 		}
 		if err != nil {
 			w.abandon()
@@ -90,7 +101,7 @@ func (w *epochWriter) batch(ctx context.Context, b *batch) error {
 	select {
 	case <-b.done:
 	case <-ctx.Done():
-		return nil
+		return errStopping // b stays undecoded: later batches must not be written
 	}
 	now := time.Now()
 	for i := range b.items {
@@ -123,6 +134,7 @@ func (w *epochWriter) item(ctx context.Context, it *item) error {
 		}
 	} else {
 		w.group[it.key] = append(w.group[it.key], it.row)
+		w.size[it.key] += it.size
 	}
 	w.lastSeq, w.lastMsg = it.seq, it.msg
 	w.events++
@@ -140,7 +152,7 @@ func (w *epochWriter) writeGroups(now time.Time) error {
 		if err != nil {
 			return err
 		}
-		if err := f.write(rows, rowsSize(rows), now); err != nil {
+		if err := f.write(rows, w.size[key], now); err != nil {
 			return err
 		}
 		if f.grpRows >= w.e.cfg.RowGroupRows || f.grpSize >= w.e.cfg.RowGroupBytes {
@@ -150,17 +162,9 @@ func (w *epochWriter) writeGroups(now time.Time) error {
 		}
 		w.rows += int64(len(rows))
 		clear(rows)
-		w.group[key] = rows[:0]
+		w.group[key], w.size[key] = rows[:0], 0
 	}
 	return nil
-}
-
-func rowsSize(rows []schemas.ConversationRow) int64 {
-	var n int64
-	for i := range rows {
-		n += int64(len(rows[i].Raw)) + 256
-	}
-	return n
 }
 
 // file returns the open file of key, creating it.

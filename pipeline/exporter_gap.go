@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -22,6 +23,9 @@ var ErrGap = errors.New("exporter: stream message skipped in delivery")
 // checkGap verifies that the sequences in (after, next) are gone from the
 // stream (expired or deleted), not delivered elsewhere.
 func (e *Exporter) checkGap(ctx context.Context, after, next uint64) error {
+	// A shutdown must not turn a gap check into an error.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	s, err := e.js.Stream(ctx, schemas.StreamConversations)
 	if err != nil {
 		return fmt.Errorf("check gap: %w", err)

@@ -131,6 +131,9 @@ func checkFileMeta(t *testing.T, p string) {
 		t.Fatal(err)
 	}
 	for _, rg := range f.Metadata().RowGroups {
+		if rg.NumRows == 0 {
+			t.Errorf("%s has an empty row group", p)
+		}
 		for _, c := range rg.Columns {
 			if c.MetaData.Codec != format.Zstd {
 				t.Fatalf("%s column %v codec = %v, want zstd", p, c.MetaData.PathInSchema, c.MetaData.Codec)
