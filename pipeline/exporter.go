@@ -41,7 +41,11 @@ import (
 // any of its files still under a temp name; renaming is idempotent),
 // deletes every other temp file (epochs never committed), and recreates the
 // durable consumer to deliver from the record's last sequence + 1. A
-// message redelivered at or below a sequence already processed is skipped.
+// message redelivered at or below a sequence already processed is skipped;
+// a jump in sequence is accepted only if the skipped messages are gone
+// from the stream (expired or deleted), otherwise Run stops with ErrGap
+// rather than lose them. Shutdown writes only a gap-free prefix of what
+// was fetched and commits it.
 //
 // So a visible file always belongs to a committed epoch, a committed epoch
 // is always published entirely, and the events after the last commit are
@@ -50,7 +54,14 @@ import (
 // is replayed are published again with the same Nats-Msg-Id, which the
 // dead-letter stream drops within its duplicate window.
 //
-// Run may be called once. Exporter's methods are not for concurrent use.
+// # Memory
+//
+// Memory is bounded by configuration, not by the backlog or the file size:
+// at most two batches prefetched, 3 × DecodeWorkers batches between fetch
+// and write, and per open file one row group (RowGroupRows, RowGroupBytes)
+// plus the file's small footer index; MaxOpenFiles bounds the open files.
+//
+// Run may be called once; Ready is safe for concurrent use.
 type Exporter struct {
 	js    jetstream.JetStream
 	log   *slog.Logger
