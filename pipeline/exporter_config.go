@@ -156,5 +156,8 @@ func (c ExporterConfig) writerOptions() []parquet.WriterOption {
 		parquet.KeyValueMetadata(schemas.ParquetMetaSchemaVersion, fmt.Sprint(schemas.ParquetSchemaVersion)),
 		parquet.KeyValueMetadata(schemas.ParquetMetaWriterVersion, c.WriterVersion),
 		parquet.DictionaryMaxBytes(1 << 20),
+		// Version 1 data pages: what every engine reads, Athena and older
+		// Spark included.
+		parquet.DataPageVersion(1),
 	}
 }
