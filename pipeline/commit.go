@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path"
+	"path/filepath"
+	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -46,10 +49,27 @@ func (s *commitStore) load(ctx context.Context) (schemas.ExportCommit, error) {
 	if err != nil {
 		return rec, fmt.Errorf("read commit record: %w", err)
 	}
-	if err := json.Unmarshal(e.Value(), &rec); err != nil {
-		return rec, fmt.Errorf("decode commit record: %w", err)
+	if rec, err = decodeCommit(e.Value()); err != nil {
+		return rec, err
 	}
 	s.rev = e.Revision()
+	return rec, nil
+}
+
+// decodeCommit decodes a commit record and checks that every file it
+// names is a part file below the root, so a corrupt record cannot make
+// recovery rename files elsewhere.
+func decodeCommit(b []byte) (schemas.ExportCommit, error) {
+	var rec schemas.ExportCommit
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return rec, fmt.Errorf("decode commit record: %w", err)
+	}
+	for _, rel := range rec.Files {
+		if path.Clean(rel) != rel || !filepath.IsLocal(filepath.FromSlash(rel)) || !strings.HasPrefix(rel, lakeTable+"/") ||
+			!strings.HasPrefix(path.Base(rel), "part-") || !strings.HasSuffix(rel, ".parquet") {
+			return rec, fmt.Errorf("decode commit record: bad file name %q", rel)
+		}
+	}
 	return rec, nil
 }
 

@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"errors"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/chatlake/chatlake/internal/natstest"
@@ -45,4 +47,27 @@ func TestCommitStoreFences(t *testing.T) {
 	if err := c.store(ctx, schemas.ExportCommit{Owner: "c"}); !errors.Is(err, ErrFenced) {
 		t.Fatalf("blind create = %v, want ErrFenced", err)
 	}
+}
+
+// FuzzDecodeCommit checks that no commit record, however corrupt, names a
+// file recovery would touch outside the lake's part files.
+func FuzzDecodeCommit(f *testing.F) {
+	f.Add([]byte(`{"epoch":3,"last_seq":99,"files":["conversations/provider=yunxin/app=a/dt=2026-01-01/part-0000000003-ab-0000.parquet"]}`))
+	f.Add([]byte(`{"files":["../../etc/passwd"]}`))
+	f.Add([]byte(`{"files":["/abs/part-1.parquet"]}`))
+	f.Add([]byte(`{"files":["conversations/../../part-1.parquet"]}`))
+	f.Add([]byte(`{"files":["conversations/../part-.parquet"]}`))
+	f.Add([]byte(`not json`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		rec, err := decodeCommit(b)
+		if err != nil {
+			return
+		}
+		for _, rel := range rec.Files {
+			clean := filepath.Clean(filepath.FromSlash(rel))
+			if !filepath.IsLocal(clean) || !strings.HasPrefix(filepath.ToSlash(clean), "conversations/") {
+				t.Fatalf("decodeCommit(%q) accepted file %q", b, rel)
+			}
+		}
+	})
 }
