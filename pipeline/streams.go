@@ -90,6 +90,7 @@ func (c StreamsConfig) StreamConfigs() []jetstream.StreamConfig {
 		Storage:     jetstream.FileStorage,
 		Replicas:    c.Replicas,
 		MaxAge:      c.DeadLetterMaxAge,
+		Duplicates:  c.DuplicateWindow,
 	}}
 }
 

@@ -34,6 +34,15 @@ func TestEnsureStreamsIsIdempotentAndUpdates(t *testing.T) {
 	if got := jobs.CachedInfo().Config.Retention; got != jetstream.WorkQueuePolicy {
 		t.Errorf("jobs retention = %v, want work queue", got)
 	}
+	// A replayed exporter epoch republishes its dead letters: the window
+	// that drops them must be the configured one, not JetStream's 2 minutes.
+	dlq, err := js.Stream(ctx, schemas.StreamDeadLetters)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := dlq.CachedInfo().Config.Duplicates; got != 2*time.Hour {
+		t.Errorf("dead letters duplicate window = %v, want 2h", got)
+	}
 }
 
 func TestStreamsConfigValidate(t *testing.T) {
