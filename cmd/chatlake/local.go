@@ -144,15 +144,9 @@ func (l *local) startParts(ctx context.Context) error {
 		l.done <- stack.Serve(rctx, l.cfg.HTTP.Addr, nc, reg, l.log,
 			stack.Part{Name: "producer", Run: p.Run, Ready: p.Ready},
 			stack.Part{Name: "exporter", Run: e.Run, Ready: e.Ready},
-			stack.Part{Name: "providers", Run: idle, Ready: func() error { return stack.GuardsReady(guards) }})
+			stack.Part{Name: "providers", Ready: func() error { return stack.GuardsReady(guards) }})
 		nc.Close()
 	}()
-	return nil
-}
-
-// idle blocks until ctx ends: a Part that only reports readiness.
-func idle(ctx context.Context) error {
-	<-ctx.Done()
 	return nil
 }
 

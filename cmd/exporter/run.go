@@ -4,13 +4,9 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/chatlake/chatlake/internal/config"
-	"github.com/chatlake/chatlake/internal/ops"
 	"github.com/chatlake/chatlake/internal/stack"
 )
 
@@ -37,57 +33,24 @@ Flags:
 // run is the exporter: config, connection, then the exporter and the ops
 // HTTP server until ctx ends.
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := loadConfig(args, getenv, stderr)
+	cfg, err := config.Parse("exporter", usage, args, getenv, stderr, "nats", "exporter", "streams", "http", "log")
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	log, err := ops.NewLogger(stderr, cfg.Log.Level)
-	if err != nil {
-		return err
-	}
-	nc, err := ops.ConnectNATS(cfg.NATS, "chatlake-exporter", log)
-	if err != nil {
-		return err
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return fmt.Errorf("jetstream: %w", err)
-	}
-	if err := stack.Ensure(ctx, js, cfg.Streams); err != nil {
-		return err
-	}
-	reg := ops.NewRegistry()
-	e, err := stack.NewExporter(cfg, js, reg, log)
-	if err != nil {
-		return err
-	}
-	return stack.Serve(ctx, cfg.HTTP.Addr, nc, reg, log, stack.Part{Name: "exporter", Run: e.Run, Ready: e.Ready})
-}
-
-func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*config.Config, error) {
-	fs := flag.NewFlagSet("exporter", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
-	var cfg config.Config
-	l := config.NewLoader(fs, &cfg, "nats", "exporter", "streams", "http", "log")
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	if err := l.Load(getenv); err != nil {
-		return nil, err
-	}
 	if cfg.Exporter.Root == "" {
-		return nil, errors.New("config: exporter.root is required; see --help")
+		return errors.New("config: exporter.root is required; see --help")
 	}
-	return &cfg, nil
+	env, err := stack.Connect(ctx, cfg, "chatlake-exporter", stderr)
+	if err != nil {
+		return err
+	}
+	defer env.NC.Close()
+	e, err := stack.NewExporter(cfg, env.JS, env.Reg, env.Log)
+	if err != nil {
+		return err
+	}
+	return stack.Serve(ctx, cfg.HTTP.Addr, env.NC, env.Reg, env.Log, stack.Part{Name: "exporter", Run: e.Run, Ready: e.Ready})
 }

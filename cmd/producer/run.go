@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/chatlake/chatlake/internal/config"
-	"github.com/chatlake/chatlake/internal/ops"
 	"github.com/chatlake/chatlake/internal/stack"
 )
 
@@ -45,65 +43,27 @@ Flags:
 // run is the producer: config, connections, wiring, then the producer and
 // the ops HTTP server until ctx ends.
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := loadConfig(args, getenv, stderr)
+	cfg, err := config.Parse("producer", usage, args, getenv, stderr, "nats", "producer", "streams", "guard", "http", "log")
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	log, err := ops.NewLogger(stderr, cfg.Log.Level)
-	if err != nil {
-		return err
-	}
-	nc, err := ops.ConnectNATS(cfg.NATS, "chatlake-producer", log)
-	if err != nil {
-		return err
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(stack.MaxPublishPending(cfg.Producer)))
-	if err != nil {
-		return fmt.Errorf("jetstream: %w", err)
-	}
-	if err := stack.Ensure(ctx, js, cfg.Streams); err != nil {
-		return err
-	}
-	reg := ops.NewRegistry()
-	p, guards, err := stack.NewProducer(cfg, js, reg, log)
-	if err != nil {
-		return err
-	}
-	return stack.Serve(ctx, cfg.HTTP.Addr, nc, reg, log,
-		stack.Part{Name: "producer", Run: p.Run, Ready: p.Ready},
-		stack.Part{Name: "providers", Run: idle, Ready: func() error { return stack.GuardsReady(guards) }})
-}
-
-// idle blocks until ctx ends: a Part that only reports readiness.
-func idle(ctx context.Context) error {
-	<-ctx.Done()
-	return nil
-}
-
-func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*config.Config, error) {
-	fs := flag.NewFlagSet("producer", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
-	var cfg config.Config
-	l := config.NewLoader(fs, &cfg, "nats", "producer", "streams", "guard", "http", "log")
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	if err := l.Load(getenv); err != nil {
-		return nil, err
-	}
 	if len(cfg.Accounts) == 0 {
-		return nil, errors.New("config: no accounts; see --help")
+		return errors.New("config: no accounts; see --help")
 	}
-	return &cfg, nil
+	env, err := stack.Connect(ctx, cfg, "chatlake-producer", stderr,
+		jetstream.WithPublishAsyncMaxPending(stack.MaxPublishPending(cfg.Producer)))
+	if err != nil {
+		return err
+	}
+	defer env.NC.Close()
+	p, guards, err := stack.NewProducer(cfg, env.JS, env.Reg, env.Log)
+	if err != nil {
+		return err
+	}
+	return stack.Serve(ctx, cfg.HTTP.Addr, env.NC, env.Reg, env.Log,
+		stack.Part{Name: "producer", Run: p.Run, Ready: p.Ready},
+		stack.Part{Name: "providers", Ready: func() error { return stack.GuardsReady(guards) }})
 }

@@ -190,3 +190,28 @@ func assign(v reflect.Value, s string) error {
 	}
 	return nil
 }
+
+// Parse reads a command's configuration: --config and a flag for every
+// setting of the named sections, then the file, the environment and the
+// flags, in that order of precedence. usage heads the --help text. It
+// returns flag.ErrHelp for -h.
+func Parse(name, usage string, args []string, getenv func(string) string, stderr io.Writer, sections ...string) (*Config, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	var cfg Config
+	l := NewLoader(fs, &cfg, sections...)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if err := l.Load(getenv); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}

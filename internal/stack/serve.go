@@ -29,8 +29,8 @@ func Ensure(ctx context.Context, js jetstream.JetStream, s config.Streams) error
 	return pipeline.EnsureJobBuckets(ctx, js, pipeline.JobBucketsConfig{Replicas: s.Replicas, StatusTTL: s.StatusTTL})
 }
 
-// Part is one long-running component: Run until ctx ends; Ready for
-// /readyz.
+// Part is one long-running component: Run until ctx ends (nil for a part
+// that only reports readiness); Ready for /readyz (nil: always ready).
 type Part struct {
 	Name  string
 	Run   func(ctx context.Context) error
@@ -54,7 +54,9 @@ func Serve(ctx context.Context, addr string, nc *nats.Conn, reg *prometheus.Regi
 	g, gctx := errgroup.WithContext(ctx)
 	checks := ops.Checks{"nats": func() error { return NATSReady(nc) }}
 	for _, p := range parts {
-		g.Go(func() error { return p.Run(gctx) })
+		if p.Run != nil {
+			g.Go(func() error { return p.Run(gctx) })
+		}
 		if p.Ready != nil {
 			checks[p.Name] = p.Ready
 		}
