@@ -267,6 +267,7 @@ func TestEndToEnd(t *testing.T) {
 		if out := c.chatlake("status"); !strings.Contains(out, fmt.Sprintf("done      %d", 2*len(users))) {
 			t.Errorf("chatlake status:\n%s\nwant every job done", out)
 		}
+		t.Run("duckdb reads the lake", func(t *testing.T) { checkDuckDB(t, c.lake, want) })
 	})
 
 	t.Run("faults and crashes", func(t *testing.T) {
@@ -283,4 +284,35 @@ func TestEndToEnd(t *testing.T) {
 		c.stop()
 		c.check(want)
 	})
+}
+
+// checkDuckDB reads the lake as a data engineer would, with hive
+// partitioning, and compares counts and a value above 2^53.
+func checkDuckDB(t *testing.T, lake string, want map[string]simulator.Spec) {
+	var wantRows, wantBig int
+	var maxID int64
+	for k, s := range want {
+		wantRows++
+		if strings.HasPrefix(k, schemas.ProviderVolcengine+"\x00") {
+			maxID = max(maxID, s.ID)
+			if s.ID > 1<<53 {
+				wantBig++
+			}
+		}
+	}
+	rows := duckDB(t, fmt.Sprintf(`SELECT count(*) AS n, count(DISTINCT event_id) AS events,
+		count(*) FILTER (WHERE conversation_id_int64 > 9007199254740992) AS big,
+		max(conversation_id_int64)::VARCHAR AS max_id, count(*) FILTER (WHERE dt IS NULL) AS no_dt,
+		count(*) FILTER (WHERE fetched_at IS NULL OR create_time IS NULL) AS null_times
+		FROM read_parquet('%s/conversations/**/*.parquet', hive_partitioning = true)`, lake))
+	got := rows[0]
+	wantGot := map[string]string{
+		"n": fmt.Sprint(wantRows), "events": fmt.Sprint(wantRows), "big": fmt.Sprint(wantBig),
+		"max_id": fmt.Sprint(maxID), "no_dt": "0", "null_times": "0",
+	}
+	for k, w := range wantGot {
+		if fmt.Sprint(got[k]) != w {
+			t.Errorf("duckdb %s = %v, want %s", k, got[k], w)
+		}
+	}
 }
