@@ -28,21 +28,21 @@ func goldenValues() map[string]any {
 		Raw: json.RawMessage(`{"ConversationShortId":9007199254740993,"Name":"项目讨论组"}`),
 	}
 	yconv := schemas.Conversation{
-		Provider: schemas.ProviderYunxin, App: "abc123", UserID: "alice", ConversationID: "1|alice|bob",
+		Provider: schemas.ProviderYunxin, App: "abc123", UserID: "alice", ConversationID: "alice|1|bob",
 		Type: schemas.ConversationTypeOneToOne, PeerID: "bob", OwnerUserID: "alice", CreateTime: at.Add(-time.Hour), UpdateTime: at,
 		Yunxin: &schemas.YunxinConversation{Type: 1, SenderID: "alice", ReceiverID: "bob", MessageState: 1, UnreadCount: 2,
 			LastReadTime: &at, LastMessage: &schemas.YunxinMessage{MessageServerID: 7, CreateTime: at, Text: "hi", Attachment: json.RawMessage(`{"a":1}`)},
 			RevokeNotification: &schemas.YunxinRevokeNotification{ServerID: 8, RevokeType: 1}},
-		Raw: json.RawMessage(`{"conversation_id":"1|alice|bob"}`),
+		Raw: json.RawMessage(`{"conversation_id":"alice|1|bob"}`),
 	}
 	ev := func(c schemas.Conversation) schemas.ConversationEvent {
 		return schemas.ConversationEvent{SchemaVersion: schemas.EventSchemaVersion, EventID: schemas.EventID(&c), JobID: "j-1", FetchedAt: at, Conversation: c}
 	}
 	dt := int32(1)
-	failed := []schemas.FailedItem{{ConversationID: "1|alice|carol", Code: 414, Message: "not found"}}
+	failed := []schemas.FailedItem{{ConversationID: "alice|1|carol", Code: 414, Message: "not found"}}
 	return map[string]any{
 		"job":                           schemas.Job{JobID: "j-1", Provider: "volcengine", App: "123456", UserID: "10001", DataType: &dt, InboxType: &dt},
-		"job_yunxin":                    schemas.Job{JobID: "j-2", Provider: "yunxin", App: "abc123", UserID: "alice", ConversationIDs: []string{"1|alice|bob"}},
+		"job_yunxin":                    schemas.Job{JobID: "j-2", Provider: "yunxin", App: "abc123", UserID: "alice", ConversationIDs: []string{"alice|1|bob"}},
 		"conversation_event_volcengine": ev(vconv),
 		"conversation_event_yunxin":     ev(yconv),
 		"dead_letter": schemas.DeadLetter{SchemaVersion: schemas.DeadLetterSchemaVersion, Subject: "chatlake.jobs.volcengine.123456",
