@@ -137,3 +137,17 @@ func TestSectionsLimitFlags(t *testing.T) {
 		t.Errorf("NewLoader(fs, cfg, nats) flags: nats.url %v producer.concurrency %v, want only nats", fs.Lookup("nats.url") != nil, fs.Lookup("producer.concurrency") != nil)
 	}
 }
+
+// TestDeployConfigLoads keeps the docker-compose deployment's config in
+// step with the loader: every account valid, NATS and lake set.
+func TestDeployConfigLoads(t *testing.T) {
+	env := map[string]string{"CHATLAKE_CONFIG": filepath.Join("..", "..", "deploy", "chatlake.yaml")}
+	cfg, err := config.Parse("producer", "", nil, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatalf("Parse(deploy/chatlake.yaml) = %v", err)
+	}
+	if len(cfg.Accounts) != 2 || cfg.NATS.URL != "nats://nats:4222" || cfg.Exporter.Root != "/lake" {
+		t.Errorf("deploy config = %d accounts, nats %q, root %q; want 2, nats://nats:4222, /lake",
+			len(cfg.Accounts), cfg.NATS.URL, cfg.Exporter.Root)
+	}
+}
