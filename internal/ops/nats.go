@@ -3,6 +3,8 @@ package ops
 import (
 	"fmt"
 	"log/slog"
+	neturl "net/url"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -67,8 +69,24 @@ func ConnectNATS(c config.NATS, name string, log *slog.Logger) (*nats.Conn, erro
 	}
 	nc, err := nats.Connect(url, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("connect to nats: %w", err)
+		return nil, fmt.Errorf("connect to nats at %s: %w", redactURLs(url), err)
 	}
 	log.Info("nats connected", "url", nc.ConnectedUrlRedacted())
 	return nc, nil
+}
+
+// redactURLs drops the user information of each comma-separated URL: it
+// may be a password, or a token given as the user name.
+func redactURLs(urls string) string {
+	parts := strings.Split(urls, ",")
+	for i, p := range parts {
+		u, err := neturl.Parse(strings.TrimSpace(p))
+		if err != nil {
+			parts[i] = "(unparsable url)"
+			continue
+		}
+		u.User = nil
+		parts[i] = u.String()
+	}
+	return strings.Join(parts, ",")
 }

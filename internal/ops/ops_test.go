@@ -133,3 +133,15 @@ func TestNewLogger(t *testing.T) {
 		t.Error("NewLogger(loud) = nil error")
 	}
 }
+
+func TestConnectNATSErrorNamesTheServerNotTheSecret(t *testing.T) {
+	c := config.NATS{URL: "nats://alice:s3cret@127.0.0.1:1,nats://tok3n@127.0.0.1:2"}
+	_, err := ops.ConnectNATS(c, "test", slog.New(slog.DiscardHandler))
+	if err == nil {
+		t.Fatal("ConnectNATS to closed ports = nil error")
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "127.0.0.1:1") || strings.Contains(msg, "s3cret") || strings.Contains(msg, "tok3n") || strings.Contains(msg, "alice") {
+		t.Errorf("ConnectNATS error = %q; want the servers named without their credentials", msg)
+	}
+}
