@@ -5,9 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/chatlake/chatlake/internal/lockedbuf"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -15,24 +16,6 @@ import (
 	"github.com/chatlake/chatlake/pipeline"
 	"github.com/chatlake/chatlake/schemas"
 )
-
-// syncBuffer is a bytes.Buffer safe for writes from NATS callbacks.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 type cli struct {
 	url string
@@ -56,7 +39,7 @@ func newCLI(t *testing.T) *cli {
 func (c *cli) run(t *testing.T, stdin string, args ...string) (string, string, error) {
 	t.Helper()
 	var out bytes.Buffer
-	var errOut syncBuffer
+	var errOut lockedbuf.Buffer
 	env := map[string]string{"CHATLAKE_NATS_URL": c.url}
 	err := run(t.Context(), args, &stdio{getenv: func(k string) string { return env[k] }, stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut})
 	return out.String(), errOut.String(), err

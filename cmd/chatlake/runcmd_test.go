@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatlake/chatlake/internal/lockedbuf"
+
 	"github.com/chatlake/chatlake/providers/imsim"
 	"github.com/chatlake/chatlake/providers/simulator"
 	"github.com/chatlake/chatlake/providers/volcengine/volcsim"
@@ -44,7 +46,7 @@ http:
 		t.Fatal(err)
 	}
 	env := map[string]string{"TEST_VOLC_SK": volcsim.TestSecretAccessKey}
-	var out, errOut syncBuffer
+	var out, errOut lockedbuf.Buffer
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {
@@ -93,7 +95,7 @@ http:
 }
 
 // waitMatch polls b until re matches and returns its first group.
-func waitMatch(t *testing.T, b *syncBuffer, re string) string {
+func waitMatch(t *testing.T, b *lockedbuf.Buffer, re string) string {
 	t.Helper()
 	rx := regexp.MustCompile(re)
 	deadline := time.Now().Add(20 * time.Second)

@@ -15,10 +15,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/chatlake/chatlake/internal/lockedbuf"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -29,24 +30,6 @@ import (
 	"github.com/chatlake/chatlake/providers/simulator"
 	"github.com/chatlake/chatlake/schemas"
 )
-
-// syncBuffer is a bytes.Buffer safe for a logger's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // events returns n Yunxin events with hard values from the data set.
 func events(n, from int) []schemas.ConversationEvent {
@@ -168,7 +151,7 @@ func TestRunExportsThenStopsCleanly(t *testing.T) {
 	last := publish(t, js, evs)
 	env := testEnv(srv.ClientURL(), root)
 	ctx, cancel := context.WithCancel(context.Background())
-	var stderr syncBuffer
+	var stderr lockedbuf.Buffer
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, &stderr) }()
 	waitCommitted(t, js, last)

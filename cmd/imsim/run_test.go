@@ -1,14 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/chatlake/chatlake/internal/lockedbuf"
 
 	"github.com/chatlake/chatlake/providers"
 	"github.com/chatlake/chatlake/providers/simulator"
@@ -19,31 +19,13 @@ import (
 	"github.com/chatlake/chatlake/schemas"
 )
 
-// syncBuffer is a bytes.Buffer that run may write while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 var listening = regexp.MustCompile(`listening on (http://\S+)`)
 
 // startRun runs imsim on a free port and returns its URL and run's result.
 func startRun(t *testing.T, args ...string) (string, <-chan error, context.CancelFunc) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	out := &syncBuffer{}
+	out := &lockedbuf.Buffer{}
 	done := make(chan error, 1)
 	getenv := func(k string) string { return map[string]string{"IMSIM_ADDR": "127.0.0.1:0"}[k] }
 	go func() { done <- run(ctx, args, getenv, out) }()
@@ -117,7 +99,7 @@ func TestRunFlags(t *testing.T) {
 		{[]string{"-addr", "256.0.0.1:99999"}, "listen"},
 	}
 	for _, tt := range tests {
-		var out syncBuffer
+		var out lockedbuf.Buffer
 		// A bad flag let through would serve until the timeout, then fail.
 		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 		err := run(ctx, tt.args, func(string) string { return "127.0.0.1:0" }, &out)

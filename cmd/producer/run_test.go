@@ -10,9 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/chatlake/chatlake/internal/lockedbuf"
 
 	"github.com/chatlake/chatlake/internal/natstest"
 	"github.com/chatlake/chatlake/pipeline"
@@ -21,24 +22,6 @@ import (
 	"github.com/chatlake/chatlake/providers/yunxin/yunxinsim"
 	"github.com/chatlake/chatlake/schemas"
 )
-
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
@@ -80,7 +63,7 @@ producer: {ack_wait: 5s, concurrency: 4}
 	}
 	env := map[string]string{"VOLC_SK": volcsim.TestSecretAccessKey, "CHATLAKE_NATS_URL": srv.ClientURL()}
 	addr := freeAddr(t)
-	var stderr syncBuffer
+	var stderr lockedbuf.Buffer
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {
