@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"context"
 	"math/rand/v2"
 	"net/http"
 	"sync"
@@ -155,3 +156,19 @@ func Drop(w http.ResponseWriter) bool {
 
 // MalformedBody is what FaultMalformed answers: a truncated JSON object.
 const MalformedBody = `{"ResponseMetadata":{"RequestId":"x"},"Result":{"ConversationInfos":[{"ConversationShortId":1`
+
+// Wait sleeps d or until ctx ends, and reports whether d passed: a
+// simulator's latency and slow answers must end when the client leaves.
+func Wait(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

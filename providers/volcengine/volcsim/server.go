@@ -1,7 +1,6 @@
 package volcsim
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -55,7 +54,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Read the body first: only then does the server notice a client that
 	// hangs up, and cancel the request context the waits depend on.
 	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
-	if !wait(r.Context(), s.opts.Latency) {
+	if !simulator.Wait(r.Context(), s.opts.Latency) {
 		return
 	}
 	aerr := s.admit(r, body, readErr)
@@ -107,7 +106,7 @@ func (s *Server) fault(w http.ResponseWriter, r *http.Request) bool {
 	case simulator.FaultNone:
 		return false
 	case simulator.FaultSlow:
-		return !wait(r.Context(), s.inj.Rates().SlowBy)
+		return !simulator.Wait(r.Context(), s.inj.Rates().SlowBy)
 	case simulator.FaultServerError:
 		s.writeError(w, errInternal)
 	case simulator.FaultThrottle:
@@ -125,21 +124,6 @@ func (s *Server) fault(w http.ResponseWriter, r *http.Request) bool {
 		s.writeError(w, errUnavailable)
 	}
 	return true
-}
-
-// wait sleeps d or until ctx is done; it reports whether d passed.
-func wait(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 type responseMetadata struct {

@@ -24,7 +24,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	if !sleep(r.Context(), s.opts.Latency) {
+	if !simulator.Wait(r.Context(), s.opts.Latency) {
 		return
 	}
 	app, ref := s.authenticate(r.Header)
@@ -84,7 +84,7 @@ func (s *Server) fault(w http.ResponseWriter, r *http.Request) bool {
 			panic(http.ErrAbortHandler) // no hijacking (HTTP/2): abort the stream instead
 		}
 	case simulator.FaultSlow:
-		return !sleep(r.Context(), s.inj.Rates().SlowBy)
+		return !simulator.Wait(r.Context(), s.inj.Rates().SlowBy)
 	case simulator.FaultAuth:
 		writeError(w, 414, "checksum error")
 	case simulator.FaultUnavailable:

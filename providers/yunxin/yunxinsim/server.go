@@ -1,7 +1,6 @@
 package yunxinsim
 
 import (
-	"context"
 	"errors"
 	"net"
 	"net/http"
@@ -114,19 +113,4 @@ func (r *Running) Close() error {
 		return err
 	}
 	return nil
-}
-
-// sleep waits d or until ctx ends; it reports whether d elapsed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
