@@ -121,6 +121,9 @@ func decodeItem(it *item, m jetstream.Msg) {
 	data := m.Data()
 	it.size = int64(len(data))
 	ev, err := DecodeConversationEvent(data)
+	if err == nil {
+		err = checkEventSubject(m.Subject(), &ev)
+	}
 	if err != nil {
 		it.err = err
 		return

@@ -106,6 +106,12 @@ func (w *epochWriter) batch(ctx context.Context, b *batch) error {
 	now := time.Now()
 	for i := range b.items {
 		if err := w.item(ctx, &b.items[i]); err != nil {
+			if !errors.Is(err, errStopping) {
+				return err
+			}
+			if werr := w.writeGroups(now); werr != nil { // keep the items before it
+				return werr
+			}
 			return err
 		}
 	}

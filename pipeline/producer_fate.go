@@ -76,13 +76,17 @@ func (p *Producer) retry(ctx context.Context, msg jetstream.Msg, job schemas.Job
 }
 
 // deadLetter publishes msg with its reason to the dead letters, then
-// terminates it. If the dead letter cannot be stored, the job is handed
-// back instead, so it is never lost.
+// terminates it. A job too large for a dead letter still gets one, cut
+// down (see publishDeadLetter). If the dead-letter stream cannot store it,
+// the job is handed back instead, so it is never lost, with a delay that
+// grows with its deliveries up to RetryMax, so an outage of the dead-letter
+// stream does not spin.
 func (p *Producer) deadLetter(ctx context.Context, msg jetstream.Msg, job schemas.Job, st schemas.JobStatus, cause error, class schemas.ErrorClass) {
 	dl := newDeadLetter(msg, job, cause, class, st.Attempts, p.now())
 	if err := publishDeadLetter(ctx, p.js, schemas.DeadLetterKindJobs, dl); err != nil {
-		p.log.Error("dead letter failed, job handed back", append(jobAttrs(job, st), "err", err)...)
-		p.nak(msg, p.cfg.RetryInitial)
+		delay := p.backoff(deliveries(msg))
+		p.log.Error("dead letter failed, job handed back", append(jobAttrs(job, st), "delay", delay, "err", err)...)
+		p.nak(msg, delay)
 		return
 	}
 	p.log.Warn("job dead-lettered", append(jobAttrs(job, st), "class", class, "err", cause)...)
@@ -126,12 +130,27 @@ func (p *Producer) handBack(msg jetstream.Msg) {
 // backoff returns the delay after the n-th failed attempt: RetryInitial
 // doubled n-1 times, at most RetryMax, ±20% jitter.
 func (p *Producer) backoff(n int) time.Duration {
-	d := p.cfg.RetryInitial
-	for i := 1; i < n && d < p.cfg.RetryMax; i++ {
+	return backoffDelay(p.cfg.RetryInitial, p.cfg.RetryMax, n)
+}
+
+// backoffDelay returns the delay after the n-th failure: initial doubled
+// n-1 times, at most ceiling, ±20% jitter.
+func backoffDelay(initial, ceiling time.Duration, n int) time.Duration {
+	d := initial
+	for i := 1; i < n && d < ceiling; i++ {
 		d *= 2
 	}
-	d = min(d, p.cfg.RetryMax)
+	d = min(d, ceiling)
 	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
+
+// deliveries returns how many times msg was delivered, at least 1.
+func deliveries(msg jetstream.Msg) int {
+	md, err := msg.Metadata()
+	if err != nil || md.NumDelivered < 1 {
+		return 1
+	}
+	return int(md.NumDelivered)
 }
 
 // classOf returns err's class; an unclassed error is transient.

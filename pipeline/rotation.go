@@ -16,7 +16,9 @@ const (
 // rotation decides when the current epoch ends. An epoch ends, closing
 // every open file, as soon as one file is full (rows or encoded bytes), one
 // file is old, one file has been idle, too many files are open, or too many
-// events wait for their ack.
+// events wait for their ack. An epoch of dead letters only (events, but no
+// file) ends at once: no file would ever make it old or idle, and its
+// events would wait for their ack until the next good one.
 type rotation struct {
 	maxRows    int64
 	maxBytes   int64
@@ -33,6 +35,9 @@ func (r rotation) reason(files map[partitionKey]*parquetFile, pending int64, now
 	}
 	if len(files) > r.maxFiles {
 		return rotateFiles
+	}
+	if len(files) == 0 && pending > 0 {
+		return rotateIdle
 	}
 	for _, f := range files {
 		switch {

@@ -24,6 +24,7 @@ func TestRotationReason(t *testing.T) {
 			fs[key("b")], fs[key("c")] = newTestFile(), newTestFile()
 			return 3
 		}, rotateFiles},
+		{"dead letters only", func(fs map[partitionKey]*parquetFile) int64 { delete(fs, key("a")); return 1 }, rotateIdle},
 		{"idle just before", func(map[partitionKey]*parquetFile) int64 { time.Sleep(20*time.Second - time.Nanosecond); return 1 }, ""},
 		{"idle", func(map[partitionKey]*parquetFile) int64 { time.Sleep(20 * time.Second); return 1 }, rotateIdle},
 		{"busy but old", func(fs map[partitionKey]*parquetFile) int64 {

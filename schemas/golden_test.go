@@ -46,8 +46,13 @@ func goldenValues() map[string]any {
 		"conversation_event_volcengine": ev(vconv),
 		"conversation_event_yunxin":     ev(yconv),
 		"dead_letter": schemas.DeadLetter{SchemaVersion: schemas.DeadLetterSchemaVersion, Subject: "chatlake.jobs.volcengine.123456",
-			Headers: map[string][]string{"Nats-Msg-Id": {"j-1"}}, Data: []byte("10001"), StreamSeq: 42, Reason: "user not found",
+			Headers: map[string][]string{"Nats-Msg-Id": {"j-1"}}, Data: []byte("10001"), DataSize: 5,
+			DataSHA256: "e443169117a184f91186b401133b20be670c7c0896f9886075e5d9b81e9d076b", StreamSeq: 42, Reason: "user not found",
 			Class: schemas.ClassPermanent, ProviderCode: "InvalidParam", Attempts: 1, JobID: "j-1", Provider: "volcengine", App: "123456", UserID: "10001", FailedAt: at},
+		"dead_letter_truncated": schemas.DeadLetter{SchemaVersion: schemas.DeadLetterSchemaVersion, Subject: "chatlake.conversations.yunxin.abc123",
+			Data: []byte(`{"schema_version":1,"raw":"`), DataSize: 1048000, DataSHA256: "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881",
+			DataTruncated: true, HeadersOmitted: true, StreamSeq: 7, Reason: "event: undecodable: unexpected end of JSON input",
+			Class: schemas.ClassInvalid, Attempts: 1, Provider: "yunxin", App: "abc123", FailedAt: at},
 		"job_status": schemas.JobStatus{JobID: "j-2", Provider: "yunxin", App: "abc123", UserID: "alice", State: schemas.JobDone, Pages: 1,
 			Conversations: 1, Attempts: 1, Reason: "timeout", Class: schemas.ClassTransient, FailedItems: failed, FailedItemsTotal: 1, UpdatedAt: at},
 		"checkpoint": schemas.Checkpoint{Cursor: "20", Pages: 1, Conversations: 20, FailedItems: failed, FailedItemsTotal: 1},
@@ -84,7 +89,7 @@ func TestGolden(t *testing.T) {
 func TestSchemaFilesDescribeGolden(t *testing.T) {
 	files := map[string]string{
 		"job": "job", "job_yunxin": "job", "conversation_event_volcengine": "conversation_event",
-		"conversation_event_yunxin": "conversation_event", "dead_letter": "dead_letter", "job_status": "job_status", "checkpoint": "checkpoint",
+		"conversation_event_yunxin": "conversation_event", "dead_letter": "dead_letter", "dead_letter_truncated": "dead_letter", "job_status": "job_status", "checkpoint": "checkpoint",
 	}
 	for golden, schema := range files {
 		var s struct {
