@@ -4,17 +4,22 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"unicode"
 )
 
 // CheckName returns nil for a valid object name, else an error wrapping
 // ErrBadName. A valid name is a clean, relative, slash-separated path
 // (fs.ValidPath: no empty, "." or ".." element, no leading or trailing
-// slash) none of whose elements begins with '.': such names are reserved
+// slash), in UTF-8 without control characters (S3 keys are UTF-8; a NUL
+// ends a file name), none of whose elements begins with '.': such names are reserved
 // for the drivers' hidden objects, so a published object can never be
 // mistaken for a remnant, on any driver.
 func CheckName(name string) error {
 	if name == "." || !fs.ValidPath(name) {
 		return fmt.Errorf("%w: %q", ErrBadName, name)
+	}
+	if strings.ContainsFunc(name, unicode.IsControl) {
+		return fmt.Errorf("%w: %q: a control character", ErrBadName, name)
 	}
 	for elem := range strings.SplitSeq(name, "/") {
 		if strings.HasPrefix(elem, ".") {

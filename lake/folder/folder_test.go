@@ -114,3 +114,7 @@ func wantFiles(t *testing.T, root string, want ...string) {
 		t.Fatalf("files = %q, want %q", got, want)
 	}
 }
+
+func BenchmarkWrite(b *testing.B) {
+	laketest.BenchmarkWrite(b, open(b, b.TempDir()), 64<<20)
+}

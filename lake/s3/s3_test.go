@@ -39,3 +39,10 @@ func TestConformance(t *testing.T) {
 		return open(t, config(srv, "lake/"+t.Name()))
 	})
 }
+
+// BenchmarkWrite uses the default part size, as a deployment would.
+func BenchmarkWrite(b *testing.B) {
+	cfg := config(s3test.Start(b), "bench")
+	cfg.PartSize = 0
+	laketest.BenchmarkWrite(b, open(b, cfg), 64<<20)
+}
