@@ -41,6 +41,8 @@ func Run(t *testing.T, open func(t *testing.T) lake.Storage) {
 		{"OpenMissing", testOpenMissing},
 		{"Empty", testEmpty},
 		{"Large", testLarge},
+		{"PartBoundary", testPartBoundary},
+		{"WritesOutliveCreateContext", testWritesOutliveCreateContext},
 		{"Concurrent", testConcurrent},
 	}
 	for _, tt := range tests {
@@ -172,7 +174,7 @@ func testSweep(t *testing.T, open func(t *testing.T) lake.Storage) {
 func testAbort(t *testing.T, open func(t *testing.T) lake.Storage) {
 	s := open(t)
 	obj := create(t, s, "x/aborted")
-	write(t, obj, randomBytes(6, 10_000), 999)
+	write(t, obj, randomBytes(6, 11<<20+1), 1<<20+999)
 	if err := obj.Abort(t.Context()); err != nil {
 		t.Fatalf("Abort() = %v", err)
 	}
@@ -256,6 +258,34 @@ func testLarge(t *testing.T, open func(t *testing.T) lake.Storage) {
 	write(t, obj, data, 1<<20+4093)
 	publish(t, s, finish(t, obj))
 	wantContent(t, s, "big/object", data)
+}
+
+// testPartBoundary writes exactly 10 MiB in one Write: a multiple of any
+// part size of 1, 2 or 5 MiB, so the last part is full and no empty part
+// may follow it.
+func testPartBoundary(t *testing.T, open func(t *testing.T) lake.Storage) {
+	s := open(t)
+	data := randomBytes(8, 10<<20)
+	obj := create(t, s, "big/boundary")
+	write(t, obj, data, len(data))
+	publish(t, s, finish(t, obj))
+	wantContent(t, s, "big/boundary", data)
+}
+
+// testWritesOutliveCreateContext: a shutdown cancels the context an
+// object was created with, then finishes the object with another one.
+func testWritesOutliveCreateContext(t *testing.T, open func(t *testing.T) lake.Storage) {
+	s := open(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	obj, err := s.Create(ctx, "shutdown/part")
+	if err != nil {
+		t.Fatalf("Create() = %v", err)
+	}
+	cancel()
+	data := randomBytes(9, 12<<20+1)
+	write(t, obj, data, 1<<20)
+	publish(t, s, finish(t, obj))
+	wantContent(t, s, "shutdown/part", data)
 }
 
 // testConcurrent writes several objects at once through one Storage and

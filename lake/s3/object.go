@@ -51,7 +51,7 @@ func (o *object) Write(p []byte) (int, error) {
 		return 0, o.err
 	}
 	if o.buf == nil {
-		o.buf = make([]byte, 0, o.s.partSize)
+		o.buf = o.s.buffer()
 	}
 	n := 0
 	for len(p) > 0 {
@@ -78,10 +78,11 @@ func (o *object) startPart() error {
 	}
 	o.parts++
 	part, body := o.parts, o.buf
-	o.buf, o.spare = o.spare[:0], body
+	o.buf, o.spare = o.spare, body
 	if o.buf == nil {
-		o.buf = make([]byte, 0, o.s.partSize)
+		o.buf = o.s.buffer()
 	}
+	o.buf = o.buf[:0]
 	done := make(chan error, 1)
 	o.inflight = done
 	go func() { done <- o.uploadPart(o.ctx, part, body) }()
@@ -134,21 +135,30 @@ func (o *object) Finish(ctx context.Context) (lake.Ref, error) {
 			return lake.Ref{}, err
 		}
 	}
-	o.err, o.buf, o.spare = errFinished, nil, nil
-	o.cancel()
+	o.release(errFinished)
 	return lake.Ref{Name: o.name, Upload: o.upload}, nil
+}
+
+// release ends the object with err and gives its buffers back to the
+// Storage, once no part is in flight.
+func (o *object) release(err error) {
+	o.cancel()
+	o.s.recycle(o.buf)
+	o.s.recycle(o.spare)
+	o.err, o.buf, o.spare = err, nil, nil
 }
 
 // Abort stops the part in flight and aborts the upload.
 func (o *object) Abort(ctx context.Context) error {
-	if o.err == errFinished || o.err == errAborted {
+	if errors.Is(o.err, errFinished) || errors.Is(o.err, errAborted) {
 		return o.err
 	}
 	o.cancel()
 	if o.inflight != nil {
 		<-o.inflight
 	}
-	o.inflight, o.err, o.buf, o.spare = nil, errAborted, nil, nil
+	o.inflight = nil
+	o.release(errAborted)
 	_, err := o.s.client.AbortMultipartUpload(ctx, &s3api.AbortMultipartUploadInput{
 		Bucket: &o.s.bucket, Key: &o.key, UploadId: &o.upload,
 	})

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -32,6 +33,9 @@ type Storage struct {
 	prefix      string // "" or ending in "/"
 	partSize    int64
 	partTimeout time.Duration
+	// buffers keeps the part buffers of ended objects for the next ones,
+	// so a stream of files allocates no part buffer in the steady state.
+	buffers sync.Pool
 }
 
 var _ lake.Storage = (*Storage)(nil)
@@ -87,6 +91,21 @@ func Register(r *lake.Registry, base Config) {
 		}
 		return Open(ctx, cfg)
 	})
+}
+
+// buffer returns an empty part buffer.
+func (s *Storage) buffer() []byte {
+	if b, ok := s.buffers.Get().(*[]byte); ok {
+		return (*b)[:0]
+	}
+	return make([]byte, 0, s.partSize)
+}
+
+// recycle keeps b for buffer; b must no longer be in use.
+func (s *Storage) recycle(b []byte) {
+	if int64(cap(b)) == s.partSize {
+		s.buffers.Put(&b)
+	}
 }
 
 // Close does nothing: the client holds only idle connections.
