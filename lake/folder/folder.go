@@ -89,8 +89,8 @@ func (s *Storage) Create(_ context.Context, name string) (lake.Object, error) {
 }
 
 // Publish renames each Ref's temp file to its final name, then fsyncs the
-// folders that changed. A Ref whose temp file is gone is already published
-// when its final file exists.
+// folders of all the Refs. A Ref whose temp file is gone is already
+// published when its final file exists.
 func (s *Storage) Publish(_ context.Context, refs []lake.Ref) error {
 	dirs := make(map[string]bool)
 	for _, ref := range refs {
@@ -106,9 +106,10 @@ func (s *Storage) Publish(_ context.Context, refs []lake.Ref) error {
 			}
 		case err != nil:
 			return fmt.Errorf("publish %s: %w", ref.Name, err)
-		default:
-			dirs[filepath.Dir(final)] = true
 		}
+		// Also after an earlier rename: its process may have died before
+		// the folder's fsync.
+		dirs[filepath.Dir(final)] = true
 	}
 	for dir := range dirs {
 		if err := syncDir(dir); err != nil {

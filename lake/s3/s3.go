@@ -144,7 +144,9 @@ func (s *Storage) Publish(ctx context.Context, refs []lake.Ref) error {
 }
 
 // publish completes one upload. An upload that is gone was completed
-// before when its object exists, and lost otherwise.
+// before when its object exists, and lost otherwise. That inference needs
+// each name to be uploaded once (the exporter's names carry the epoch):
+// an aborted upload of a name published earlier would pass for published.
 func (s *Storage) publish(ctx context.Context, ref lake.Ref) error {
 	key := s.key(ref.Name)
 	if ref.Upload == "" {
