@@ -28,12 +28,28 @@ func ExampleRegister() {
 	}
 	defer s.Close()
 
-	obj, _ := s.Create(ctx, "conversations/dt=2026-12-01/part-1-a-0.parquet")
-	io.WriteString(obj, "PAR1…")
-	ref, _ := obj.Finish(ctx)
-	before, _ := s.List(ctx, "conversations/")
-	s.Publish(ctx, []lake.Ref{ref})
-	after, _ := s.List(ctx, "conversations/")
+	obj, err := s.Create(ctx, "conversations/dt=2026-12-01/part-1-a-0.parquet")
+	if err != nil {
+		panic(err)
+	}
+	if _, err := io.WriteString(obj, "PAR1…"); err != nil {
+		panic(err)
+	}
+	ref, err := obj.Finish(ctx) // durable, still hidden
+	if err != nil {
+		panic(err)
+	}
+	before, err := s.List(ctx, "conversations/")
+	if err != nil {
+		panic(err)
+	}
+	if err := s.Publish(ctx, []lake.Ref{ref}); err != nil {
+		panic(err)
+	}
+	after, err := s.List(ctx, "conversations/")
+	if err != nil {
+		panic(err)
+	}
 	fmt.Println(before)
 	fmt.Println(after)
 	// Output:
