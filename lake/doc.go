@@ -10,6 +10,11 @@
 // epoch left behind.
 //
 // Drivers live in sub-packages (lake/folder, lake/s3) and pass the
-// conformance suite in lake/laketest. The exporter talks only to this
+// conformance suite in lake/laketest; they share CheckName, so a name is
+// valid on every driver or on none. The exporter talks only to this
 // interface, so its crash and exactly-once tests run against every driver.
+//
+// One setting names the lake: a plain path, file://path or
+// s3://bucket/prefix. A Registry, filled by the wiring layer with each
+// driver's Register, opens it by its scheme.
 package lake

@@ -9,13 +9,17 @@ import (
 // Storage is a lake driver. Names are slash-separated paths relative to
 // the lake's root (for example
 // "conversations/provider=yunxin/app=x/dt=2026-12-01/part-1-a-0.parquet");
-// drivers never accept a name that leaves the root.
+// drivers never accept a name that leaves the root, nor one CheckName
+// refuses. A prefix of List or Sweep is a string prefix of names, as in
+// S3: "conversations/" selects everything in that folder, "" everything.
 //
 // A Storage is safe for concurrent use. Close releases its resources.
 type Storage interface {
 	// Create begins an object that will be published under name. Nothing
 	// is visible under name until Publish; a crash before Finish leaves at
-	// most a hidden remnant for Sweep.
+	// most a hidden remnant for Sweep. The object's writes may outlive
+	// ctx's cancellation, so a shutdown can still finish what it has
+	// written; drivers bound their own I/O instead.
 	Create(ctx context.Context, name string) (Object, error)
 	// Publish makes finished objects visible under their names, each
 	// atomically: a reader sees a whole object or none. It is idempotent:
@@ -66,5 +70,6 @@ type Ref struct {
 var ErrNotFound = errors.New("lake: object not found")
 
 // ErrBadName is returned (wrapped) for a name that is empty, absolute,
-// not clean, or leaves the root.
+// not clean, leaves the root, or has an element beginning with '.' (see
+// CheckName), and for such a prefix.
 var ErrBadName = errors.New("lake: invalid object name")
