@@ -2,7 +2,10 @@ package providers_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/chatlake/chatlake/providers"
 )
@@ -35,4 +38,55 @@ func BenchmarkGuardDoParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkQuotaThrottled runs an account at exactly its quota against a
+// server that caps it with a strict sliding one-second window and
+// throttles a share of the answers at random. 32 callers call without
+// pause; each iteration waits for 100 successful calls (a second at the
+// quota). It reports successful calls and requests sent per second as
+// fractions of the quota, and the requests the cap turned away.
+func BenchmarkQuotaThrottled(b *testing.B) {
+	for _, p := range []float64{0, 0.05} {
+		b.Run(fmt.Sprintf("throttle=%g%%", 100*p), func(b *testing.B) {
+			const quota, callers = 100, 32
+			s := newQuotaServer(b, quota, p)
+			g := providers.NewGuard("bench", providers.GuardConfig{QPS: quota}, nil)
+			oks := callContinuously(b, g, s, callers)
+			start := time.Now()
+			for b.Loop() {
+				for range quota {
+					<-oks
+				}
+			}
+			elapsed := time.Since(start).Seconds()
+			b.ReportMetric(float64(b.N)/elapsed, "ok/quota")
+			b.ReportMetric(float64(len(s.arrived()))/elapsed/quota, "sent/quota")
+			b.ReportMetric(float64(s.cap.Violations()), "over-quota")
+		})
+	}
+}
+
+// callContinuously calls s from callers goroutines until b ends, and
+// sends on the channel it returns after each successful call.
+func callContinuously(b *testing.B, g *providers.Guard, s *quotaServer, callers int) <-chan struct{} {
+	ctx, cancel := context.WithCancel(b.Context())
+	oks := make(chan struct{})
+	var wg sync.WaitGroup
+	for range callers {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				if g.Do(ctx, "ep", s.call) != nil {
+					time.Sleep(100 * time.Millisecond) // an open breaker answers at once
+					continue
+				}
+				select {
+				case oks <- struct{}{}:
+				case <-ctx.Done():
+				}
+			}
+		})
+	}
+	b.Cleanup(func() { cancel(); wg.Wait() })
+	return oks
 }
