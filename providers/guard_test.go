@@ -276,6 +276,23 @@ func TestBreakerIgnoresPermanentAndCancellation(t *testing.T) {
 	})
 }
 
+// TestBreakerIgnoresThrottles: a provider that throttles answers, and is
+// up. Slowing down is the limiter's job; an open breaker would pause the
+// account for BreakerTimeout each time a run of answers is throttled.
+func TestBreakerIgnoresThrottles(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := providers.NewGuard("acct", providers.GuardConfig{MaxAttempts: 1, BreakerFailures: 2}, nil)
+		for range 10 {
+			if err := g.Do(t.Context(), "ep", (&script{errs: []error{errThrottled}}).attempt); !errors.Is(err, providers.ErrThrottled) {
+				t.Fatalf("Do() = %v, want ErrThrottled", err)
+			}
+		}
+		if st := g.States()["ep"]; st != gobreaker.StateClosed {
+			t.Errorf("States()[ep] after 10 throttles = %v, want closed", st)
+		}
+	})
+}
+
 func TestLimiterSlowsInProportionToThrottling(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := providers.GuardConfig{QPS: 100, MinQPS: 25, RecoverAfter: 10 * time.Second, MaxAttempts: 1, BreakerFailures: 1000}

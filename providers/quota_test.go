@@ -211,9 +211,7 @@ func TestRandomThrottlingKeepsRate(t *testing.T) {
 func TestPersistentThrottlingSlowsDown(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const configured, real = 100, 50
-		// Throttles count as breaker failures; keep the breaker out of the
-		// way to see the limiter alone.
-		g := providers.NewGuard("acct", providers.GuardConfig{QPS: configured, BreakerFailures: 1000}, nil)
+		g := providers.NewGuard("acct", providers.GuardConfig{QPS: configured}, nil)
 		capped := simulator.NewQPSCap(real, nil) // time.Now is the bubble's clock
 		var mu sync.Mutex
 		var answers, throttles int
