@@ -415,3 +415,19 @@ func TestGuardConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestHugeQPSDoesNotLimit: a qps too large for the send window's count
+// must not wrap around to a tiny window.
+func TestHugeQPSDoesNotLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := providers.NewGuard("acct", providers.GuardConfig{QPS: 1e30}, nil)
+		s := &script{}
+		start := time.Now()
+		for range 100 {
+			g.Do(t.Context(), "ep", s.attempt)
+		}
+		if d := time.Since(start); d != 0 {
+			t.Errorf("100 calls at qps 1e30 took %v, want 0", d)
+		}
+	})
+}

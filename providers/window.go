@@ -2,6 +2,7 @@ package providers
 
 import (
 	"context"
+	"math"
 	"sync"
 	"time"
 )
@@ -31,7 +32,7 @@ type sendWindow struct {
 
 func newSendWindow(qps float64) *sendWindow {
 	// A quota is whole requests per second; the bucket paces fractions.
-	return &sendWindow{n: max(1, int(qps))}
+	return &sendWindow{n: max(1, int(min(qps, math.MaxInt32)))}
 }
 
 // acquire blocks until the window has room for one more request, or ctx
