@@ -8,14 +8,20 @@ import (
 
 // GuardConfig tunes a Guard. Zero values mean the documented defaults.
 type GuardConfig struct {
-	// QPS is the account's client-side request rate. Default 100, the
-	// providers' documented per-account (Volcengine) and per-app (Yunxin)
-	// limit.
+	// QPS is the account's quota: set it to the provider's limit. The
+	// provider never sees more than QPS requests (rounded down, at least 1)
+	// within any one second, whatever the scheduler and the network do:
+	// a request starts only while fewer than QPS others are in flight or
+	// were answered less than a second ago. That margin costs a round
+	// trip per second, so the rate achieved is at most
+	// QPS × 1s / (1s + latency). Default 100, the providers' documented
+	// per-account (Volcengine) and per-app (Yunxin) limit.
 	QPS float64
 	// Burst is the token bucket size. Default 1 (no bursts above QPS).
 	Burst int
 	// MinQPS is the floor the rate never drops below when the provider
-	// throttles. Default 1.
+	// throttles. Each second of answers of which a share s was throttled
+	// cuts the rate by s/2. Default 1.
 	MinQPS float64
 	// RecoverAfter is how long the rate takes to climb back linearly from
 	// zero to QPS after throttling; from half of QPS it takes half as long.

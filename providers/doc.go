@@ -2,13 +2,16 @@
 // providers.
 //
 // Guard wraps every call of one provider account: a client-side rate limit
-// per account (golang.org/x/time/rate) that halves when the provider
-// throttles and recovers over time; one circuit breaker per account and
-// endpoint (sony/gobreaker) that opens after consecutive failures and comes
-// back as *BreakerOpenError; and retries with exponential backoff and jitter
-// (cenkalti/backoff) that honour Retry-After and never retry permanent
-// errors. Errors are typed (*Error) and classified (schemas.ErrorClass).
-// Metrics exports what Guards do to Prometheus through the Observer hooks.
+// per account that keeps the provider's quota as the provider counts it
+// (a send window) and paces requests with a token bucket
+// (golang.org/x/time/rate) whose rate drops in proportion to the throttling
+// seen and recovers over time; one circuit breaker per account and
+// endpoint (sony/gobreaker) that opens after consecutive failures
+// (throttles aside) and comes back as *BreakerOpenError; and retries with
+// exponential backoff and jitter (cenkalti/backoff) that honour Retry-After
+// and never retry permanent errors. Errors are typed (*Error) and
+// classified (schemas.ErrorClass). Metrics exports what Guards do to
+// Prometheus through the Observer hooks.
 //
 // NewHTTPClient is the one tuned http.Client the provider clients share.
 // Router dispatches jobs to the Fetcher of their provider app; Pages

@@ -129,14 +129,13 @@ func (g *Guard) try(ctx context.Context, br *breaker, endpoint string, attempt f
 			// The caller gave up: not the provider's fault.
 			err = &canceledError{err}
 		}
+		var canceled *canceledError
+		g.limiter.done(!errors.As(err, &canceled), classOf(err) == schemas.ClassThrottled)
 		g.observe(endpoint, err, time.Since(start))
 		return struct{}{}, err
 	})
 	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
 		return &BreakerOpenError{Account: g.account, Endpoint: endpoint}
-	}
-	if classOf(err) == schemas.ClassThrottled {
-		g.limiter.throttled()
 	}
 	return err
 }

@@ -276,33 +276,88 @@ func TestBreakerIgnoresPermanentAndCancellation(t *testing.T) {
 	})
 }
 
-func TestLimiterSlowsOnThrottleAndRecovers(t *testing.T) {
+// TestBreakerIgnoresThrottles: a provider that throttles answers, and is
+// up. Slowing down is the limiter's job; an open breaker would pause the
+// account for BreakerTimeout each time a run of answers is throttled.
+func TestBreakerIgnoresThrottles(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		cfg := providers.GuardConfig{QPS: 100, MinQPS: 25, RecoverAfter: 10 * time.Second, MaxAttempts: 1, BreakerFailures: 100}
+		g := providers.NewGuard("acct", providers.GuardConfig{MaxAttempts: 1, BreakerFailures: 2}, nil)
+		for range 10 {
+			if err := g.Do(t.Context(), "ep", (&script{errs: []error{errThrottled}}).attempt); !errors.Is(err, providers.ErrThrottled) {
+				t.Fatalf("Do() = %v, want ErrThrottled", err)
+			}
+		}
+		if st := g.States()["ep"]; st != gobreaker.StateClosed {
+			t.Errorf("States()[ep] after 10 throttles = %v, want closed", st)
+		}
+	})
+}
+
+func TestLimiterSlowsInProportionToThrottling(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := providers.GuardConfig{QPS: 100, MinQPS: 25, RecoverAfter: 10 * time.Second, MaxAttempts: 1, BreakerFailures: 1000}
 		g := providers.NewGuard("acct", cfg, nil)
-		throttle := func() { g.Do(t.Context(), "ep", (&script{errs: []error{errThrottled}}).attempt) }
+		// second answers ten calls a tenth of a second apart, the first
+		// throttled of them throttled. The first answer starts the first
+		// sample; every sample ends with the first answer a second or more
+		// after it started.
+		answer := func(err error) { g.Do(t.Context(), "ep", func(context.Context) error { return err }) }
+		second := func(throttled int) {
+			for i := range 10 {
+				time.Sleep(100 * time.Millisecond)
+				if i < throttled {
+					answer(errThrottled)
+				} else {
+					answer(nil)
+				}
+			}
+		}
 		check := func(when string, want float64) {
 			t.Helper()
-			// The tolerance covers the waits for tokens between steps.
-			if got := g.Rate(); got < want-0.5 || got > want+0.5 {
+			if got := g.Rate(); got < want-0.01 || got > want+0.01 {
 				t.Errorf("Rate() %s = %.2f, want %.2f", when, got, want)
 			}
 		}
 		check("at start", 100)
-		throttle()
-		check("after throttle", 50)
-		throttle() // within a second: the same signal
-		check("after a second throttle at once", 50)
-		time.Sleep(time.Second)
-		throttle()
-		check("after a later throttle", 30) // (50 + 1s of recovery) / 2
-		time.Sleep(time.Second)
-		throttle()
+		answer(errThrottled)
+		check("within the first sample", 100)
+		second(0)
+		check("after 1 throttled answer of 11", 100*(1-1.0/22))
+		second(10)
+		// 95.45 recovered to 100 within the second, then halved.
+		check("after a second of throttled answers", 50)
+		second(10)
+		check("after another", 30) // (50 + 1s of recovery) / 2
+		second(10)
 		check("never below the floor", 25) // (30+10)/2 = 20 < 25
 		time.Sleep(5 * time.Second)
 		check("half recovered", 75)
 		time.Sleep(5 * time.Second)
 		check("recovered", 100)
+	})
+}
+
+// TestLimiterCountsFromTheAnswer has attempts take 300ms: the provider may
+// see a request anywhere in that time, so no more than QPS requests may
+// start within any 1.3 seconds.
+func TestLimiterCountsFromTheAnswer(t *testing.T) {
+	const qps, latency = 10, 300 * time.Millisecond
+	synctest.Test(t, func(t *testing.T) {
+		g := providers.NewGuard("acct", providers.GuardConfig{QPS: qps}, nil)
+		s := &script{}
+		attempt := func(ctx context.Context) error {
+			err := s.attempt(ctx)
+			time.Sleep(latency)
+			return err
+		}
+		var wg sync.WaitGroup
+		for range 100 {
+			wg.Go(func() { g.Do(t.Context(), "ep", attempt) })
+		}
+		wg.Wait()
+		if n, at := maxInWindow(s.calls, time.Second+latency); n > qps {
+			t.Errorf("%d attempts started in the %v from %v, want <= %d", n, time.Second+latency, at, qps)
+		}
 	})
 }
 
@@ -359,4 +414,20 @@ func TestGuardConfigValidate(t *testing.T) {
 			t.Errorf("%s: Validate() = %v, want ok %v", tt.name, err, tt.ok)
 		}
 	}
+}
+
+// TestHugeQPSDoesNotLimit: a qps too large for the send window's count
+// must not wrap around to a tiny window.
+func TestHugeQPSDoesNotLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := providers.NewGuard("acct", providers.GuardConfig{QPS: 1e30}, nil)
+		s := &script{}
+		start := time.Now()
+		for range 100 {
+			g.Do(t.Context(), "ep", s.attempt)
+		}
+		if d := time.Since(start); d != 0 {
+			t.Errorf("100 calls at qps 1e30 took %v, want 0", d)
+		}
+	})
 }

@@ -9,34 +9,43 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// halveEvery is the least time between two slow-downs: the throttled
-// replies of requests already in flight are one signal, not many.
-const halveEvery = time.Second
+// sampleEvery is how long the limiter counts answers before it judges the
+// share of them that were throttled. Answers to requests already in flight
+// land in the same sample, so a burst of throttles is one signal, not many.
+const sampleEvery = time.Second
 
-// underRate scales the bucket's rate a hair below the allowed one: the
-// limiter's float arithmetic may otherwise schedule QPS+1 requests into one
-// second, a nanosecond early.
-const underRate = 1 - 1e-6
-
-// adaptiveLimiter is a token bucket whose rate halves when the provider
-// throttles (never below a floor) and climbs back linearly to the
-// configured rate over time.
+// adaptiveLimiter paces an account's requests with a token bucket and keeps
+// them within the quota on the wire with a sendWindow.
+//
+// The bucket's rate follows the provider's throttling (AIMD): after each
+// sample of answers, a throttled share s of them cuts the rate by s/2 (all
+// throttled halves it, 5% costs 2.5%), never below a floor; the rate then
+// climbs back linearly to the configured rate. Providers throttle a few
+// answers at random even below the quota: halving on each of them would
+// keep the rate far below it. A quota lower than configured still brings
+// the rate down within seconds, to a little above the real quota, where the
+// throttled share is small.
 type adaptiveLimiter struct {
 	lim      *rate.Limiter
+	window   *sendWindow
 	target   float64
 	floor    float64
 	recover  time.Duration
 	onChange func(qps float64)
 
-	mu     sync.Mutex
-	cur    float64   // the limiter's current rate
-	slowed float64   // the rate right after the last slow-down; 0 when recovered
-	at     time.Time // when the last slow-down happened
+	mu        sync.Mutex
+	cur       float64   // the bucket's current rate
+	slowed    float64   // the rate right after the last slow-down; 0 when recovered
+	at        time.Time // when the last slow-down happened
+	sampled   time.Time // when the current sample started; zero before the first answer
+	answers   int       // in the current sample
+	throttles int       // of answers
 }
 
 func newAdaptiveLimiter(cfg GuardConfig, onChange func(float64)) *adaptiveLimiter {
 	return &adaptiveLimiter{
-		lim:      rate.NewLimiter(rate.Limit(cfg.QPS*underRate), cfg.Burst),
+		lim:      rate.NewLimiter(rate.Limit(cfg.QPS), cfg.Burst),
+		window:   newSendWindow(cfg.QPS),
 		target:   cfg.QPS,
 		floor:    cfg.MinQPS,
 		recover:  cfg.RecoverAfter,
@@ -45,12 +54,17 @@ func newAdaptiveLimiter(cfg GuardConfig, onChange func(float64)) *adaptiveLimite
 	}
 }
 
-// wait blocks until a token is free or ctx is done.
+// wait blocks until the request may be sent or ctx is done. After a nil
+// error the caller must call done once, when the request has its answer.
 func (l *adaptiveLimiter) wait(ctx context.Context) error {
+	if err := l.window.acquire(ctx); err != nil {
+		return err
+	}
 	l.mu.Lock()
 	l.setLocked(time.Now(), l.rateLocked(time.Now()))
 	l.mu.Unlock()
 	if err := l.lim.Wait(ctx); err != nil {
+		l.window.release(false)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -60,17 +74,33 @@ func (l *adaptiveLimiter) wait(ctx context.Context) error {
 	return nil
 }
 
-// throttled halves the rate, at most once per halveEvery.
-func (l *adaptiveLimiter) throttled() {
+// done ends a request that wait let through. answered tells whether the
+// provider answered (any answer, throttled or not; not a cancellation).
+func (l *adaptiveLimiter) done(answered, throttled bool) {
+	l.window.release(true)
+	if !answered {
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := time.Now()
-	if l.slowed != 0 && now.Sub(l.at) < halveEvery {
+	if l.sampled.IsZero() {
+		l.sampled = now
+	}
+	l.answers++
+	if throttled {
+		l.throttles++
+	}
+	if now.Sub(l.sampled) < sampleEvery {
 		return
 	}
-	r := max(l.rateLocked(now)/2, l.floor)
-	l.slowed, l.at = r, now
-	l.setLocked(now, r)
+	if l.throttles > 0 {
+		share := float64(l.throttles) / float64(l.answers)
+		r := max(l.rateLocked(now)*(1-share/2), l.floor)
+		l.slowed, l.at = r, now
+		l.setLocked(now, r)
+	}
+	l.sampled, l.answers, l.throttles = now, 0, 0
 }
 
 func (l *adaptiveLimiter) rate() float64 {
@@ -98,6 +128,6 @@ func (l *adaptiveLimiter) setLocked(now time.Time, r float64) {
 		return
 	}
 	l.cur = r
-	l.lim.SetLimitAt(now, rate.Limit(r*underRate))
+	l.lim.SetLimitAt(now, rate.Limit(r))
 	l.onChange(r)
 }

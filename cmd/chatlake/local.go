@@ -96,9 +96,9 @@ func startLocal(ctx context.Context, o localOptions) (l *local, err error) {
 func (l *local) startSim(o simOptions) error {
 	h, err := imsim.New(imsim.Options{
 		Seed: o.seed, FaultSeed: o.seed, Latency: o.latency,
-		// The simulators enforce the accounts' rate with 10% headroom: the
-		// client's limiter and the server's clock never agree exactly.
-		VolcengineQPS: int(o.qps * 1.1), YunxinQPS: int(o.qps * 1.1),
+		// The simulators enforce the accounts' rate exactly: the guard
+		// keeps it as the server counts it.
+		VolcengineQPS: int(o.qps), YunxinQPS: int(o.qps),
 		Rates: simulator.Rates{ServerError: o.faultRate, Throttle: o.faultRate, Malformed: o.faultRate, Drop: o.faultRate},
 	})
 	if err != nil {
