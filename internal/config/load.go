@@ -8,11 +8,14 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/chatlake/chatlake/internal/secret"
 )
 
 // EnvPrefix starts every environment variable name.
@@ -40,7 +43,7 @@ func (l *leaf) String() string {
 		return ""
 	}
 	if l.field.Type() == reflect.TypeFor[Secret]() {
-		return redacted
+		return secret.Redacted
 	}
 	return l.raw
 }
@@ -60,7 +63,7 @@ func NewLoader(fs *flag.FlagSet, cfg *Config, sections ...string) *Loader {
 	fs.StringVar(&l.path, "config", "", "YAML configuration file [env "+EnvPrefix+"CONFIG]")
 	walk(reflect.ValueOf(cfg).Elem(), "", func(name, help string, v reflect.Value) {
 		section, _, _ := strings.Cut(name, ".")
-		if len(sections) > 0 && !contains(sections, section) {
+		if len(sections) > 0 && !slices.Contains(sections, section) {
 			return
 		}
 		lf := &leaf{name: name, env: EnvName(name), help: help, field: v}
@@ -74,15 +77,6 @@ func NewLoader(fs *flag.FlagSet, cfg *Config, sections ...string) *Loader {
 // ("nats.url" -> CHATLAKE_NATS_URL).
 func EnvName(name string) string {
 	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(name, ".", "_"))
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // walk calls fn for every scalar field of the struct v with a yaml tag,
