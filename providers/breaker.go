@@ -51,7 +51,7 @@ func (b *breakers) settings(endpoint string) gobreaker.Settings {
 		// back into the breaker.
 		OnStateChange: func(_ string, from, to gobreaker.State) { b.onChange(endpoint, from, to) },
 		// A permanent error is a provider that answered, coherently: healthy.
-		IsSuccessful: func(err error) bool { return err == nil || classOf(err) == schemas.ClassPermanent },
+		IsSuccessful: func(err error) bool { return err == nil || schemas.ClassOf(err) == schemas.ClassPermanent },
 		// The caller giving up says nothing about the provider.
 		IsExcluded: func(err error) bool {
 			var c *canceledError
