@@ -7,7 +7,7 @@ import (
 	"github.com/chatlake/chatlake/schemas"
 )
 
-// Body codes of the v2 API that this package names (providers.md §2.7).
+// Body codes of the v2 API that this package names (docs/providers.md §2.7).
 const (
 	CodeSuccess   = 200
 	CodeParam     = 414 // parameter error, CheckSum/CurTime failure, unknown conversation

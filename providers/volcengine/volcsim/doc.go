@@ -6,7 +6,7 @@
 // deterministic data set of providers/simulator, and injects faults on
 // demand or at random. Expected tells any test what the simulator serves.
 //
-// Decisions on the open questions of providers.md §1 (§4 items 1-3):
+// Decisions on the open questions of docs/providers.md §1 (§4 items 1-3):
 //   - The first page's Cursor is 0; the cursor is an offset into the
 //     user's list sorted per DataType; past the end gives an empty last page.
 //   - DataType 0 sorts by ModifyTime descending, 1 by CreateTime ascending,
