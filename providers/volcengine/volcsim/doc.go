@@ -1,8 +1,10 @@
 // Package volcsim is a wire-faithful simulator of the Volcengine RTC IM
 // OpenAPI action GetUserConversations, for tests and for cmd/imsim.
 //
-// It verifies request signatures as the gateway does (reusing
-// volcengine.Sign), enforces the documented limits, serves the
+// It verifies request signatures as the gateway does, with its own
+// implementation of docs/providers.md §1.5 (never the client's
+// volcengine.Sign, so a signing bug shows), enforces the documented limits,
+// serves the
 // deterministic data set of providers/simulator, and injects faults on
 // demand or at random. Expected tells any test what the simulator serves.
 //
