@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"math/rand/v2"
 	"time"
 
@@ -26,7 +25,7 @@ const settleTimeout = 10 * time.Second
 func (p *Producer) settle(ctx context.Context, msg jetstream.Msg, job schemas.Job, st schemas.JobStatus, err error) {
 	fin, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
 	defer cancel()
-	class := classOf(err)
+	class := schemas.ClassOf(err)
 	appKey := job.Provider + "." + job.App
 	switch {
 	case err == nil:
@@ -151,15 +150,6 @@ func deliveries(msg jetstream.Msg) int {
 		return 1
 	}
 	return int(md.NumDelivered)
-}
-
-// classOf returns err's class; an unclassed error is transient.
-func classOf(err error) schemas.ErrorClass {
-	var c schemas.Classed
-	if errors.As(err, &c) {
-		return c.ErrorClass()
-	}
-	return schemas.ClassTransient
 }
 
 func jobAttrs(job schemas.Job, st schemas.JobStatus) []any {

@@ -51,14 +51,14 @@ func (b *breakers) settings(endpoint string) gobreaker.Settings {
 		// back into the breaker.
 		OnStateChange: func(_ string, from, to gobreaker.State) { b.onChange(endpoint, from, to) },
 		// A permanent error is a provider that answered, coherently: healthy.
-		IsSuccessful: func(err error) bool { return err == nil || classOf(err) == schemas.ClassPermanent },
+		IsSuccessful: func(err error) bool { return err == nil || schemas.ClassOf(err) == schemas.ClassPermanent },
 		// The caller giving up says nothing about the provider. A throttle
 		// says it is up and wants fewer requests, which is the limiter's
 		// job: opening the breaker on a run of them would pause the
 		// account for Timeout each time.
 		IsExcluded: func(err error) bool {
 			var c *canceledError
-			return errors.As(err, &c) || classOf(err) == schemas.ClassThrottled
+			return errors.As(err, &c) || schemas.ClassOf(err) == schemas.ClassThrottled
 		},
 	}
 }

@@ -15,7 +15,14 @@
 //
 // NewHTTPClient is the one tuned http.Client the provider clients share.
 // Router dispatches jobs to the Fetcher of their provider app; Pages
-// iterates over a job's pages.
+// iterates over a job's pages. RetryAfter reads a provider's Retry-After,
+// capped at MaxRetryAfter.
+//
+// Registry holds each provider's descriptor (Provider: its name, the
+// account settings of its key and secret, its client's constructor); the
+// provider packages register themselves in it and the wiring builds every
+// client from it, so adding a provider is one package and one
+// registration.
 //
 // Each provider lives in its own package below (volcengine, yunxin) with
 // its signing, paging, decoding and a wire-faithful simulator; providertest

@@ -83,7 +83,7 @@ func (g *Guard) Do(ctx context.Context, endpoint string, attempt func(ctx contex
 		return err
 	}
 	notify := func(err error, wait time.Duration) {
-		g.obs.Retried(g.account, endpoint, classOf(err), wait)
+		g.obs.Retried(g.account, endpoint, schemas.ClassOf(err), wait)
 		g.log.Debug("provider call retry", "endpoint", endpoint, "attempt", tries, "wait", wait, "err", err)
 	}
 	b := backoff.WithContext(backoff.WithMaxRetries(pol, uint64(g.cfg.MaxAttempts-1)), ctx)
@@ -112,7 +112,7 @@ func (g *Guard) final(ctx context.Context, err error) bool {
 	var canceled *canceledError
 	var open *BreakerOpenError
 	return ctx.Err() != nil || errors.As(err, &canceled) || errors.As(err, &open) ||
-		classOf(err) == schemas.ClassPermanent
+		schemas.ClassOf(err) == schemas.ClassPermanent
 }
 
 // try makes one attempt through the breaker and the limiter.
@@ -130,7 +130,7 @@ func (g *Guard) try(ctx context.Context, br *breaker, endpoint string, attempt f
 			err = &canceledError{err}
 		}
 		var canceled *canceledError
-		g.limiter.done(!errors.As(err, &canceled), classOf(err) == schemas.ClassThrottled)
+		g.limiter.done(!errors.As(err, &canceled), schemas.ClassOf(err) == schemas.ClassThrottled)
 		g.observe(endpoint, err, time.Since(start))
 		return struct{}{}, err
 	})
@@ -151,7 +151,7 @@ func (g *Guard) observe(endpoint string, err error, d time.Duration) {
 	case errors.As(err, &canceled):
 		a.Outcome = OutcomeCanceled
 	case err != nil:
-		a.Outcome = string(classOf(err))
+		a.Outcome = string(schemas.ClassOf(err))
 	}
 	g.obs.AttemptDone(a)
 }
@@ -172,16 +172,6 @@ func (g *Guard) States() map[string]gobreaker.State { return g.breakers.states()
 // Rate returns the client-side rate currently allowed, in requests per
 // second: QPS, or less while recovering from throttling.
 func (g *Guard) Rate() float64 { return g.limiter.rate() }
-
-// classOf returns the class of an error: its own if it has one, transient
-// otherwise.
-func classOf(err error) schemas.ErrorClass {
-	var c schemas.Classed
-	if errors.As(err, &c) {
-		return c.ErrorClass()
-	}
-	return schemas.ClassTransient
-}
 
 // canceledError marks an attempt that ended because the caller's context
 // did: the breaker ignores it and Do does not retry it.

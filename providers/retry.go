@@ -40,7 +40,7 @@ func newRetryPolicy(cfg GuardConfig) *retryPolicy {
 // NextBackOff implements backoff.BackOff.
 func (p *retryPolicy) NextBackOff() time.Duration {
 	d := p.transient.NextBackOff()
-	if classOf(p.last) == schemas.ClassThrottled {
+	if schemas.ClassOf(p.last) == schemas.ClassThrottled {
 		d = p.throttled.NextBackOff()
 	}
 	var pe *Error

@@ -1,5 +1,7 @@
 package schemas
 
+import "errors"
+
 // ErrorClass says how a failure is to be treated. It is decided once, where
 // the error is born (providers classify their responses), and it travels in
 // dead letters so an operator can tell a bad job from a sick provider.
@@ -27,4 +29,15 @@ const (
 type Classed interface {
 	error
 	ErrorClass() ErrorClass
+}
+
+// ClassOf is the class of err: that of the first error in its tree that
+// is Classed, else ClassTransient, since an error nobody classified (a
+// network failure, a bug) may well pass on a later try.
+func ClassOf(err error) ErrorClass {
+	var c Classed
+	if errors.As(err, &c) {
+		return c.ErrorClass()
+	}
+	return ClassTransient
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/chatlake/chatlake/internal/config"
 	"github.com/chatlake/chatlake/internal/ops"
+	"github.com/chatlake/chatlake/internal/stack"
 )
 
 // stdio is a command's outside world: the environment and standard streams.
@@ -78,7 +79,7 @@ func natsFlags(fs *flag.FlagSet, sio *stdio) func() (*nats.Conn, jetstream.JetSt
 	var cfg config.Config
 	l := config.NewLoader(fs, &cfg, "nats")
 	return func() (*nats.Conn, jetstream.JetStream, error) {
-		if err := l.Load(sio.getenv); err != nil {
+		if err := l.Load(sio.getenv, stack.Providers()); err != nil {
 			return nil, nil, err
 		}
 		log, err := ops.NewLogger(sio.stderr, "warn")

@@ -18,6 +18,7 @@ import (
 	"github.com/chatlake/chatlake/internal/config"
 	"github.com/chatlake/chatlake/internal/ops"
 	"github.com/chatlake/chatlake/internal/stack"
+	"github.com/chatlake/chatlake/providers"
 	"github.com/chatlake/chatlake/providers/imsim"
 	"github.com/chatlake/chatlake/providers/simulator"
 )
@@ -27,16 +28,17 @@ import (
 // own connection. The command talks to it on a second connection, which
 // stays open after the parts stop so it can still read the results.
 type local struct {
-	cfg    config.Config
-	log    *slog.Logger
-	ns     *server.Server
-	sim    *http.Server
-	js     jetstream.JetStream // the command's connection
-	cli    *nats.Conn
-	cancel context.CancelFunc
-	done   chan error // the parts' result, once
-	err    error
-	closed bool
+	cfg       config.Config
+	providers *providers.Registry
+	log       *slog.Logger
+	ns        *server.Server
+	sim       *http.Server
+	js        jetstream.JetStream // the command's connection
+	cli       *nats.Conn
+	cancel    context.CancelFunc
+	done      chan error // the parts' result, once
+	err       error
+	closed    bool
 }
 
 type localOptions struct {
@@ -61,7 +63,7 @@ func startLocal(ctx context.Context, o localOptions) (l *local, err error) {
 	if err != nil {
 		return nil, err
 	}
-	l = &local{cfg: o.cfg, log: log, done: make(chan error, 1)}
+	l = &local{cfg: o.cfg, providers: stack.Providers(), log: log, done: make(chan error, 1)}
 	defer func() {
 		if err != nil {
 			l.close()
@@ -72,7 +74,7 @@ func startLocal(ctx context.Context, o localOptions) (l *local, err error) {
 			return nil, err
 		}
 	}
-	if err := l.cfg.Validate(); err != nil {
+	if err := l.cfg.Validate(l.providers); err != nil {
 		return nil, err
 	}
 	l.ns, err = stack.StartNATS(stack.NATSServerConfig{StoreDir: filepath.Join(o.dir, "nats"), Host: o.natsHost, Port: o.natsPort})
@@ -128,7 +130,7 @@ func (l *local) startParts(ctx context.Context) error {
 		return err
 	}
 	reg := ops.NewRegistry()
-	p, guards, err := stack.NewProducer(&l.cfg, js, reg, l.log)
+	p, guards, err := stack.NewProducer(&l.cfg, l.providers, js, reg, l.log)
 	if err != nil {
 		nc.Close()
 		return err

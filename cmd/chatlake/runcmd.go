@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/chatlake/chatlake/internal/config"
+	"github.com/chatlake/chatlake/internal/stack"
 )
 
 const runSynopsis = `
@@ -41,7 +42,7 @@ func runRun(ctx context.Context, args []string, sio *stdio) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	if err := l.Load(sio.getenv); err != nil {
+	if err := l.Load(sio.getenv, stack.Providers()); err != nil {
 		return err
 	}
 	if len(cfg.Accounts) == 0 {

@@ -33,7 +33,7 @@ Flags:
 // run is the exporter: config, connection, then the exporter and the ops
 // HTTP server until ctx ends.
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := config.Parse("exporter", usage, args, getenv, stderr, "nats", "exporter", "streams", "http", "log")
+	cfg, err := config.Parse("exporter", usage, args, getenv, stderr, stack.Providers(), "nats", "exporter", "streams", "http", "log")
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}

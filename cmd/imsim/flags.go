@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -32,10 +33,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 		fmt.Fprintf(stderr, "Usage: imsim [flags]\n\nRuns the Volcengine and Yunxin IM simulators on one HTTP listener\n(Yunxin under /im/, Volcengine on /?Action=...) and prints the test credentials.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	addr := getenv("IMSIM_ADDR")
-	if addr == "" {
-		addr = "127.0.0.1:8480"
-	}
+	addr := cmp.Or(getenv("IMSIM_ADDR"), "127.0.0.1:8480")
 	fs.StringVar(&c.addr, "addr", addr, "listen address host:port; port 0 picks a free one (env IMSIM_ADDR)")
 	fs.Uint64Var(&c.seed, "seed", 0, "data set seed: the same seed serves the same conversations")
 	fs.Uint64Var(&c.faultSeed, "fault-seed", 1, "seed of the random fault choice")

@@ -43,7 +43,7 @@ Flags:
 // run is the producer: config, connections, wiring, then the producer and
 // the ops HTTP server until ctx ends.
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := config.Parse("producer", usage, args, getenv, stderr, "nats", "producer", "streams", "guard", "http", "log")
+	cfg, err := config.Parse("producer", usage, args, getenv, stderr, stack.Providers(), "nats", "producer", "streams", "guard", "http", "log")
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
@@ -59,7 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	defer env.NC.Close()
-	p, guards, err := stack.NewProducer(cfg, env.JS, env.Reg, env.Log)
+	p, guards, err := stack.NewProducer(cfg, stack.Providers(), env.JS, env.Reg, env.Log)
 	if err != nil {
 		return err
 	}

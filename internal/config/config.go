@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/chatlake/chatlake/schemas"
+	"github.com/chatlake/chatlake/providers"
 )
 
 // Config is everything chatlake's commands can be told. The zero value of
@@ -23,12 +23,15 @@ type Config struct {
 }
 
 // Account is one provider account: a Volcengine access key with its AppIds,
-// or a Yunxin app (AppKey and AppSecret). Secrets come from exactly one of
-// the inline value, *_file or *_env.
+// or a Yunxin app (AppKey and AppSecret). Which key and secret settings an
+// account uses is its provider's choice (providers.Provider's KeyField and
+// SecretField); a provider with credentials of another name adds its
+// settings here. Secrets come from exactly one of the inline value, *_file
+// or *_env.
 type Account struct {
 	// Name labels logs and metrics; never a credential.
 	Name     string `yaml:"name"`
-	Provider string `yaml:"provider"` // volcengine or yunxin
+	Provider string `yaml:"provider"` // a registered provider: volcengine or yunxin
 	// Endpoint is the API base URL; empty means the provider's China
 	// endpoint.
 	Endpoint string `yaml:"endpoint"`
@@ -127,12 +130,13 @@ type Exporter struct {
 	Grace          time.Duration `yaml:"grace" help:"time the final flush and commit get at shutdown (default 20s)"`
 }
 
-// Validate checks the accounts; the packages configured validate the rest.
-func (c *Config) Validate() error {
+// Validate checks the accounts against the providers registered in reg;
+// the packages configured validate the rest.
+func (c *Config) Validate(reg *providers.Registry) error {
 	var errs []error
 	names := map[string]bool{}
 	for i, a := range c.Accounts {
-		if err := a.validate(); err != nil {
+		if err := a.validate(reg); err != nil {
 			errs = append(errs, fmt.Errorf("account %d (%s): %w", i, a.Name, err))
 		}
 		if names[a.Name] {
@@ -143,40 +147,60 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-func (a Account) validate() error {
-	if a.Name == "" {
-		return errors.New("name is empty")
-	}
-	if err := schemas.ValidateProvider(a.Provider); err != nil {
-		return err
-	}
-	for _, app := range a.AppList() {
-		if err := schemas.ValidateApp(a.Provider, app); err != nil {
-			return err
-		}
-	}
+func (a Account) validate(reg *providers.Registry) error {
 	switch {
-	case a.Provider == schemas.ProviderVolcengine && (a.AccessKeyID == "" || a.SecretAccessKey == ""):
-		return errors.New("volcengine needs access_key_id and secret_access_key")
-	case a.Provider == schemas.ProviderVolcengine && len(a.Apps) == 0:
-		return errors.New("volcengine needs apps")
-	case a.Provider == schemas.ProviderYunxin && (a.AppKey == "" || a.AppSecret == ""):
-		return errors.New("yunxin needs app_key and app_secret")
-	case a.Provider == schemas.ProviderYunxin && len(a.Apps) > 0 && (len(a.Apps) != 1 || a.Apps[0] != a.AppKey):
-		return errors.New("yunxin apps must be empty or just the app_key")
+	case a.Name == "":
+		return errors.New("name is empty")
 	case a.QPS < 0:
 		return errors.New("qps is negative")
 	}
-	return nil
+	pa, err := a.ProviderAccount(reg)
+	if err != nil {
+		return err
+	}
+	return reg.Validate(pa)
 }
 
-// AppList returns the apps the account serves: Apps, or for Yunxin the
-// AppKey.
-func (a Account) AppList() []string {
-	if a.Provider == schemas.ProviderYunxin {
-		return []string{a.AppKey}
+// ProviderAccount is the account as its provider, looked up in reg, gets
+// it: the key and secret are the settings the provider names (KeyField and
+// SecretField), and a provider whose key is its app serves that app when
+// apps is empty. An unknown provider is an error that lists the known
+// ones.
+func (a Account) ProviderAccount(reg *providers.Registry) (providers.Account, error) {
+	p, err := reg.Lookup(a.Provider)
+	if err != nil {
+		return providers.Account{}, err
 	}
-	return a.Apps
+	pa := providers.Account{
+		Name: a.Name, Provider: a.Provider, Endpoint: a.Endpoint, Region: a.Region,
+		Key: a.key(p.KeyField), Secret: a.secret(p.SecretField), Apps: a.Apps,
+	}
+	if p.KeyIsApp && len(pa.Apps) == 0 && pa.Key != "" {
+		pa.Apps = []string{pa.Key}
+	}
+	return pa, nil
+}
+
+// key returns the account's key setting named field.
+func (a Account) key(field string) string {
+	switch field {
+	case "access_key_id":
+		return a.AccessKeyID
+	case "app_key":
+		return a.AppKey
+	}
+	return ""
+}
+
+// secret returns the account's secret setting named field.
+func (a Account) secret(field string) Secret {
+	switch field {
+	case "secret_access_key":
+		return a.SecretAccessKey
+	case "app_secret":
+		return a.AppSecret
+	}
+	return ""
 }
 
 // resolveSecrets replaces the *_file and *_env references by their values.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"github.com/chatlake/chatlake/internal/config"
+	"github.com/chatlake/chatlake/internal/stack"
+	"github.com/chatlake/chatlake/providers"
 )
 
 func load(t *testing.T, args []string, env map[string]string) (*config.Config, error) {
@@ -25,7 +28,7 @@ func load(t *testing.T, args []string, env map[string]string) (*config.Config, e
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	return &cfg, l.Load(func(k string) string { return env[k] })
+	return &cfg, l.Load(func(k string) string { return env[k] }, stack.Providers())
 }
 
 func TestLoadExampleWithPrecedence(t *testing.T) {
@@ -50,13 +53,25 @@ func TestLoadExampleWithPrecedence(t *testing.T) {
 		{"env only", cfg.NATS.Token.Reveal(), "tok"},
 		{"secret from env", cfg.Accounts[0].SecretAccessKey.Reveal(), "volc-secret"},
 		{"secret from file", cfg.Accounts[1].AppSecret.Reveal(), "yx-secret-from-file"},
-		{"apps", strings.Join(cfg.Accounts[1].AppList(), ","), "yxappkey1"},
+		{"apps", strings.Join(providerAccount(t, cfg.Accounts[1]).Apps, ","), "yxappkey1"},
+		{"yunxin key", providerAccount(t, cfg.Accounts[1]).Key, "yxappkey1"},
+		{"volcengine key", providerAccount(t, cfg.Accounts[0]).Key, cfg.Accounts[0].AccessKeyID},
+		{"volcengine secret", providerAccount(t, cfg.Accounts[0]).Secret.Reveal(), "volc-secret"},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
 			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
 		}
 	}
+}
+
+func providerAccount(t *testing.T, a config.Account) providers.Account {
+	t.Helper()
+	pa, err := a.ProviderAccount(stack.Providers())
+	if err != nil {
+		t.Fatalf("ProviderAccount(%s) = %v", a.Name, err)
+	}
+	return pa
 }
 
 func TestSecretsNeverPrinted(t *testing.T) {
@@ -100,7 +115,14 @@ func TestLoadRejects(t *testing.T) {
 		{"bad duration env", nil, map[string]string{"CHATLAKE_PRODUCER_GRACE": "soon"}, "CHATLAKE_PRODUCER_GRACE"},
 		{"bad flag", []string{"--producer.concurrency=many"}, nil, "invalid value"},
 		{"two secret sources", []string{"--config", write("b.yaml", "accounts:\n- {name: a, provider: yunxin, app_key: k, app_secret: s, app_secret_env: X}\n")}, nil, "give one of"},
-		{"unknown provider", []string{"--config", write("c.yaml", "accounts:\n- {name: a, provider: wechat}\n")}, nil, "unknown provider"},
+		{"unknown provider", []string{"--config", write("c.yaml", "accounts:\n- {name: a, provider: wechat}\n")}, nil,
+			`config: account 0 (a): unknown provider "wechat" (known: volcengine, yunxin)`},
+		{"volc without secret", []string{"--config", write("g.yaml", "accounts:\n- {name: a, provider: volcengine, access_key_id: k, app_secret: s, apps: ['1']}\n")}, nil,
+			"volcengine needs access_key_id and secret_access_key"},
+		{"volc without apps", []string{"--config", write("h.yaml", "accounts:\n- {name: a, provider: volcengine, access_key_id: k, secret_access_key: s}\n")}, nil, "volcengine needs apps"},
+		{"yunxin other app", []string{"--config", write("i.yaml", "accounts:\n- {name: a, provider: yunxin, app_key: k, app_secret: s, apps: [j]}\n")}, nil,
+			"yunxin apps must be empty or just the app_key"},
+		{"negative qps", []string{"--config", write("j.yaml", "accounts:\n- {name: a, provider: yunxin, app_key: k, app_secret: s, qps: -1}\n")}, nil, "qps is negative"},
 		{"volc app", []string{"--config", write("d.yaml", "accounts:\n- {name: a, provider: volcengine, access_key_id: k, secret_access_key: s, apps: [abc]}\n")}, nil, "AppId"},
 		{"empty env secret", []string{"--config", write("e.yaml", "accounts:\n- {name: a, provider: yunxin, app_key: k, app_secret_env: NOPE}\n")}, nil, "NOPE is empty"},
 		{"duplicate name", []string{"--config", write("f.yaml", "accounts:\n- {name: a, provider: yunxin, app_key: k, app_secret: s}\n- {name: a, provider: yunxin, app_key: j, app_secret: s}\n")}, nil, "duplicate"},
@@ -142,12 +164,32 @@ func TestSectionsLimitFlags(t *testing.T) {
 // step with the loader: every account valid, NATS and lake set.
 func TestDeployConfigLoads(t *testing.T) {
 	env := map[string]string{"CHATLAKE_CONFIG": filepath.Join("..", "..", "deploy", "chatlake.yaml")}
-	cfg, err := config.Parse("producer", "", nil, func(k string) string { return env[k] }, io.Discard)
+	cfg, err := config.Parse("producer", "", nil, func(k string) string { return env[k] }, io.Discard, stack.Providers())
 	if err != nil {
 		t.Fatalf("Parse(deploy/chatlake.yaml) = %v", err)
 	}
 	if len(cfg.Accounts) != 2 || cfg.NATS.URL != "nats://nats:4222" || cfg.Exporter.Root != "/lake" {
 		t.Errorf("deploy config = %d accounts, nats %q, root %q; want 2, nats://nats:4222, /lake",
 			len(cfg.Accounts), cfg.NATS.URL, cfg.Exporter.Root)
+	}
+}
+
+// TestThirdProviderValidates: a provider registered by a test, unknown to
+// this package, is validated by its own descriptor.
+func TestThirdProviderValidates(t *testing.T) {
+	var reg providers.Registry
+	reg.Register(providers.Provider{Name: "fake", KeyField: "access_key_id", SecretField: "secret_access_key",
+		New: func(*http.Client, *providers.Guard, providers.Account) (providers.Fetcher, error) { return nil, nil }})
+	ok := config.Config{Accounts: []config.Account{{Name: "f", Provider: "fake", AccessKeyID: "k", SecretAccessKey: "s", Apps: []string{"app1"}}}}
+	if err := ok.Validate(&reg); err != nil {
+		t.Errorf("Validate(fake account) = %v, want nil", err)
+	}
+	bad := config.Config{Accounts: []config.Account{{Name: "f", Provider: "fake", AccessKeyID: "k", Apps: []string{"app1"}}}}
+	if err := bad.Validate(&reg); err == nil || !strings.Contains(err.Error(), "fake needs access_key_id and secret_access_key") {
+		t.Errorf("Validate(fake account without secret) = %v, want fake needs access_key_id and secret_access_key", err)
+	}
+	volc := config.Config{Accounts: []config.Account{{Name: "v", Provider: "volcengine", AccessKeyID: "k", SecretAccessKey: "s", Apps: []string{"1"}}}}
+	if err := volc.Validate(&reg); err == nil || !strings.Contains(err.Error(), `unknown provider "volcengine" (known: fake)`) {
+		t.Errorf("Validate(volcengine account, registry of fake) = %v, want unknown provider", err)
 	}
 }

@@ -5,7 +5,12 @@
 // only; their secrets may come inline, from a file (*_file) or from an
 // environment variable (*_env).
 //
-// Secrets are of type Secret, whose every printed, logged or marshalled
-// form is redacted. cmd/* is the only caller: it alone reads the
+// Accounts are validated against a providers.Registry: the account's
+// provider must be registered, and its key, secret and apps must be what
+// that provider needs. An unknown provider is an error naming the known
+// ones.
+//
+// Secrets are of type Secret (secret.String), whose every printed, logged
+// or marshalled form is redacted. cmd/* is the only caller: it alone reads the
 // environment.
 package config

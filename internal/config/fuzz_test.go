@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/chatlake/chatlake/internal/config"
+	"github.com/chatlake/chatlake/internal/stack"
 )
 
 // FuzzLoad: any file either loads into a Config that validates or fails
@@ -23,6 +24,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add("nats: [1, 2]\n")
 	f.Add("&a [*a]")
 	path := filepath.Join(f.TempDir(), "c.yaml")
+	reg := stack.Providers()
 	f.Fuzz(func(t *testing.T, in string) {
 		if err := os.WriteFile(path, []byte(in), 0o600); err != nil {
 			t.Fatal(err)
@@ -34,10 +36,10 @@ func FuzzLoad(f *testing.F) {
 		if err := fs.Parse([]string{"--config", path}); err != nil {
 			t.Fatal(err)
 		}
-		if err := l.Load(func(string) string { return "" }); err != nil {
+		if err := l.Load(func(string) string { return "" }, reg); err != nil {
 			return
 		}
-		if err := cfg.Validate(); err != nil {
+		if err := cfg.Validate(reg); err != nil {
 			t.Fatalf("Load succeeded but Validate = %v", err)
 		}
 	})

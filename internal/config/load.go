@@ -8,11 +8,15 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/chatlake/chatlake/internal/secret"
+	"github.com/chatlake/chatlake/providers"
 )
 
 // EnvPrefix starts every environment variable name.
@@ -40,7 +44,7 @@ func (l *leaf) String() string {
 		return ""
 	}
 	if l.field.Type() == reflect.TypeFor[Secret]() {
-		return redacted
+		return secret.Redacted
 	}
 	return l.raw
 }
@@ -60,7 +64,7 @@ func NewLoader(fs *flag.FlagSet, cfg *Config, sections ...string) *Loader {
 	fs.StringVar(&l.path, "config", "", "YAML configuration file [env "+EnvPrefix+"CONFIG]")
 	walk(reflect.ValueOf(cfg).Elem(), "", func(name, help string, v reflect.Value) {
 		section, _, _ := strings.Cut(name, ".")
-		if len(sections) > 0 && !contains(sections, section) {
+		if len(sections) > 0 && !slices.Contains(sections, section) {
 			return
 		}
 		lf := &leaf{name: name, env: EnvName(name), help: help, field: v}
@@ -74,15 +78,6 @@ func NewLoader(fs *flag.FlagSet, cfg *Config, sections ...string) *Loader {
 // ("nats.url" -> CHATLAKE_NATS_URL).
 func EnvName(name string) string {
 	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(name, ".", "_"))
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // walk calls fn for every scalar field of the struct v with a yaml tag,
@@ -108,8 +103,9 @@ func walk(v reflect.Value, prefix string, fn func(name, help string, v reflect.V
 
 // Load fills the Config: the file (strictly: unknown keys are errors),
 // then environment variables, then the flags given, then the accounts'
-// secrets from their files and variables. Call it after fs.Parse.
-func (l *Loader) Load(getenv func(string) string) error {
+// secrets from their files and variables; then it validates the accounts
+// against the providers of reg. Call it after fs.Parse.
+func (l *Loader) Load(getenv func(string) string, reg *providers.Registry) error {
 	if l.path == "" {
 		l.path = getenv(EnvPrefix + "CONFIG")
 	}
@@ -135,7 +131,7 @@ func (l *Loader) Load(getenv func(string) string) error {
 	if err := l.cfg.resolveSecrets(getenv); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	if err := l.cfg.Validate(); err != nil {
+	if err := l.cfg.Validate(reg); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
 	return nil
@@ -193,9 +189,10 @@ func assign(v reflect.Value, s string) error {
 
 // Parse reads a command's configuration: --config and a flag for every
 // setting of the named sections, then the file, the environment and the
-// flags, in that order of precedence. usage heads the --help text. It
-// returns flag.ErrHelp for -h.
-func Parse(name, usage string, args []string, getenv func(string) string, stderr io.Writer, sections ...string) (*Config, error) {
+// flags, in that order of precedence, and validates the accounts against
+// the providers of reg. usage heads the --help text. It returns
+// flag.ErrHelp for -h.
+func Parse(name, usage string, args []string, getenv func(string) string, stderr io.Writer, reg *providers.Registry, sections ...string) (*Config, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -210,7 +207,7 @@ func Parse(name, usage string, args []string, getenv func(string) string, stderr
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	if err := l.Load(getenv); err != nil {
+	if err := l.Load(getenv, reg); err != nil {
 		return nil, err
 	}
 	return &cfg, nil

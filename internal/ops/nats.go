@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	neturl "net/url"
@@ -63,10 +64,7 @@ func ConnectNATS(c config.NATS, name string, log *slog.Logger) (*nats.Conn, erro
 	if err != nil {
 		return nil, err
 	}
-	url := c.URL
-	if url == "" {
-		url = nats.DefaultURL
-	}
+	url := cmp.Or(c.URL, nats.DefaultURL)
 	nc, err := nats.Connect(url, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("connect to nats at %s: %w", redactURLs(url), err)

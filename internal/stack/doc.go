@@ -4,4 +4,8 @@
 // single-process deployments. cmd/producer, cmd/exporter and the
 // `chatlake run` / `chatlake demo` commands all build from here, so a part
 // is wired the same way whether it runs alone or with the others.
+//
+// Providers is the registry of every provider chatlake has a client for;
+// the config validates accounts against it and NewProducer builds each
+// account's client from it.
 package stack

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"cmp"
 	"fmt"
 	"time"
 
@@ -25,12 +26,8 @@ func StartNATS(c NATSServerConfig) (*server.Server, error) {
 	if c.StoreDir == "" {
 		return nil, fmt.Errorf("embedded nats: store dir is required")
 	}
-	if c.Host == "" {
-		c.Host = "127.0.0.1"
-	}
-	if c.Port == 0 {
-		c.Port = -1
-	}
+	c.Host = cmp.Or(c.Host, "127.0.0.1")
+	c.Port = cmp.Or(c.Port, -1)
 	s, err := server.NewServer(&server.Options{
 		ServerName: "chatlake-embedded",
 		Host:       c.Host,

@@ -3,7 +3,6 @@ package stack
 import (
 	"fmt"
 	"log/slog"
-	"net/http"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
@@ -13,13 +12,22 @@ import (
 	"github.com/chatlake/chatlake/providers"
 	"github.com/chatlake/chatlake/providers/volcengine"
 	"github.com/chatlake/chatlake/providers/yunxin"
-	"github.com/chatlake/chatlake/schemas"
 )
 
-// NewProducer builds the provider clients, one Guard per account (shared by
-// all of the account's apps, as the providers' quotas are), the Router and
-// the Producer. The guards come back for readiness checks.
-func NewProducer(cfg *config.Config, js jetstream.JetStream, reg prometheus.Registerer, log *slog.Logger) (*pipeline.Producer, []*providers.Guard, error) {
+// Providers returns the registry of every provider chatlake has a client
+// for. Adding a provider is one package plus one line here.
+func Providers() *providers.Registry {
+	var r providers.Registry
+	volcengine.Register(&r)
+	yunxin.Register(&r)
+	return &r
+}
+
+// NewProducer builds the provider clients, each by its provider in pr, one
+// Guard per account (shared by all of the account's apps, as the
+// providers' quotas are), the Router and the Producer. The guards come
+// back for readiness checks.
+func NewProducer(cfg *config.Config, pr *providers.Registry, js jetstream.JetStream, reg prometheus.Registerer, log *slog.Logger) (*pipeline.Producer, []*providers.Guard, error) {
 	obs, err := providers.NewMetrics(reg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("provider metrics: %w", err)
@@ -34,11 +42,15 @@ func NewProducer(cfg *config.Config, js jetstream.JetStream, reg prometheus.Regi
 		}
 		g := providers.NewGuard(a.Name, gc, log.With("component", "guard"))
 		guards = append(guards, g)
-		f, err := newClient(hc, g, a)
+		pa, err := a.ProviderAccount(pr)
 		if err != nil {
 			return nil, nil, fmt.Errorf("account %s: %w", a.Name, err)
 		}
-		for _, app := range a.AppList() {
+		f, err := pr.New(hc, g, pa)
+		if err != nil {
+			return nil, nil, fmt.Errorf("account %s: %w", a.Name, err)
+		}
+		for _, app := range pa.Apps {
 			routes = append(routes, providers.Route{Provider: a.Provider, App: app, Fetcher: f})
 		}
 	}
@@ -48,15 +60,6 @@ func NewProducer(cfg *config.Config, js jetstream.JetStream, reg prometheus.Regi
 	}
 	p, err := pipeline.NewProducer(js, router, log.With("component", "producer"), producerConfig(cfg.Producer, reg))
 	return p, guards, err
-}
-
-func newClient(hc *http.Client, g *providers.Guard, a config.Account) (providers.Fetcher, error) {
-	if a.Provider == schemas.ProviderVolcengine {
-		creds := volcengine.Credentials{AccessKeyID: a.AccessKeyID, SecretAccessKey: volcengine.Secret(a.SecretAccessKey.Reveal())}
-		return volcengine.NewClient(hc, g, creds, volcengine.Config{Endpoint: a.Endpoint, Region: a.Region})
-	}
-	creds := yunxin.Credentials{AppKey: a.AppKey, AppSecret: yunxin.Secret(a.AppSecret.Reveal())}
-	return yunxin.NewClient(hc, g, creds, yunxin.Config{BaseURL: a.Endpoint})
 }
 
 func guardConfig(c config.Guard, qps float64, obs providers.Observer) providers.GuardConfig {

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -43,9 +44,7 @@ type Part struct {
 func Serve(ctx context.Context, addr string, nc *nats.Conn, reg *prometheus.Registry, log *slog.Logger, parts ...Part) error {
 	var ln net.Listener
 	if addr != "off" {
-		if addr == "" {
-			addr = ":9090"
-		}
+		addr = cmp.Or(addr, ":9090")
 		var err error
 		if ln, err = net.Listen("tcp", addr); err != nil {
 			return fmt.Errorf("ops http: %w", err)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chatlake/chatlake/internal/secret"
 	"github.com/chatlake/chatlake/lake"
 )
 
@@ -27,8 +28,9 @@ const (
 )
 
 // Config says where the lake is and how to reach it. Its zero values
-// mean the documented defaults; Bucket is required. String, GoString and
-// LogValue redact SecretAccessKey, which no error of this package contains.
+// mean the documented defaults; Bucket is required. SecretAccessKey is a
+// secret.String, redacted in every printed, logged or marshalled form of
+// Config, and no error of this package contains it.
 type Config struct {
 	// Bucket holds the lake.
 	Bucket string
@@ -48,7 +50,7 @@ type Config struct {
 	// are empty the standard provider chain finds them (environment,
 	// shared files, web identity, instance or container role).
 	AccessKeyID     string
-	SecretAccessKey string
+	SecretAccessKey secret.String
 	// PartSize is the size of the upload parts, between MinPartSize and
 	// MaxPartSize; 0 means DefaultPartSize. An object being written holds
 	// two parts in memory.

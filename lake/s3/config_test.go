@@ -2,6 +2,7 @@ package s3_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/chatlake/chatlake/internal/s3test"
+	"github.com/chatlake/chatlake/internal/secret"
 	"github.com/chatlake/chatlake/lake"
 	"github.com/chatlake/chatlake/lake/s3"
 )
@@ -72,18 +74,23 @@ func TestValidate(t *testing.T) {
 func TestSecretNeverShows(t *testing.T) {
 	srv := s3test.Start(t)
 	cfg := config(srv, "lake")
-	cfg.SecretAccessKey = "wrong-" + srv.SecretKey
+	cfg.SecretAccessKey = secret.String("wrong-" + srv.SecretKey)
 	var log bytes.Buffer
 	slog.New(slog.NewJSONHandler(&log, nil)).Info("lake", "cfg", cfg)
 	_, err := s3.Open(t.Context(), cfg)
 	if err == nil {
 		t.Fatal("Open() with a wrong secret = nil error")
 	}
+	js, err2 := json.Marshal(cfg)
+	if err2 != nil {
+		t.Fatal(err2)
+	}
 	for what, text := range map[string]string{
-		"%v": fmt.Sprintf("%v", cfg), "%+v": fmt.Sprintf("%+v", cfg), "%#v": fmt.Sprintf("%#v", cfg), "%s": fmt.Sprintf("%s", cfg),
+		"json": string(js),
+		"%v":   fmt.Sprintf("%v", cfg), "%+v": fmt.Sprintf("%+v", cfg), "%#v": fmt.Sprintf("%#v", cfg), "%s": fmt.Sprintf("%s", cfg),
 		"slog": log.String(), "error": err.Error(),
 	} {
-		if strings.Contains(text, cfg.SecretAccessKey) {
+		if strings.Contains(text, cfg.SecretAccessKey.Reveal()) {
 			t.Errorf("%s shows the secret: %s", what, text)
 		}
 	}

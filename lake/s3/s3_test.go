@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/chatlake/chatlake/internal/s3test"
+	"github.com/chatlake/chatlake/internal/secret"
 	"github.com/chatlake/chatlake/lake"
 	"github.com/chatlake/chatlake/lake/laketest"
 	"github.com/chatlake/chatlake/lake/s3"
@@ -19,7 +20,7 @@ func config(srv *s3test.Server, prefix string) s3.Config {
 		Region:          srv.Region,
 		PathStyle:       true,
 		AccessKeyID:     srv.AccessKey,
-		SecretAccessKey: srv.SecretKey,
+		SecretAccessKey: secret.String(srv.SecretKey),
 		PartSize:        s3.MinPartSize,
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/chatlake/chatlake/providers"
 	"github.com/chatlake/chatlake/schemas"
@@ -113,26 +112,6 @@ func classify(status int, code string) schemas.ErrorClass {
 		return permanent
 	}
 	return transient
-}
-
-// maxRetryAfter bounds a Retry-After the provider sends; anything longer
-// is treated as this long.
-const maxRetryAfter = time.Hour
-
-// retryAfter parses Retry-After as delay seconds or an HTTP date; 0 when
-// absent, invalid or in the past.
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		d = time.Duration(min(max(n, 0), int64(maxRetryAfter/time.Second))) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now)
-	}
-	return min(max(d, 0), maxRetryAfter)
 }
 
 // newError builds the *providers.Error of a failed call.

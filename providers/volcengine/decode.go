@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/chatlake/chatlake/providers"
 	"github.com/chatlake/chatlake/schemas"
 )
 
@@ -97,12 +98,12 @@ func decodeResponse(status int, h http.Header, body []byte, now time.Time) (*Res
 	if e := env.ResponseMetadata.Error; e != nil && (e.Code != "" || e.CodeN != 0) {
 		code := errorCode(e.Code, e.CodeN)
 		perr := newError(classify(status, code), status, code, e.Message, nil)
-		perr.RetryAfter = retryAfter(h, now)
+		perr.RetryAfter = providers.RetryAfter(h, now)
 		return nil, perr
 	}
 	if status != http.StatusOK {
 		perr := newError(classify(status, ""), status, "", http.StatusText(status), nil)
-		perr.RetryAfter = retryAfter(h, now)
+		perr.RetryAfter = providers.RetryAfter(h, now)
 		return nil, perr
 	}
 	if jerr != nil {

@@ -50,21 +50,3 @@ func FuzzDecodeResponse(f *testing.F) {
 		}
 	})
 }
-
-func TestRetryAfter(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		v    string
-		want time.Duration
-	}{
-		{"", 0}, {"3", 3 * time.Second}, {" 10 ", 10 * time.Second}, {"-4", 0}, {"abc", 0},
-		{"99999999999999999", maxRetryAfter},
-		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
-		{now.Add(-time.Minute).Format(http.TimeFormat), 0},
-		{now.Add(48 * time.Hour).Format(http.TimeFormat), maxRetryAfter},
-	} {
-		if got := retryAfter(http.Header{"Retry-After": {tc.v}}, now); got != tc.want {
-			t.Errorf("retryAfter(%q) = %v, want %v", tc.v, got, tc.want)
-		}
-	}
-}

@@ -5,7 +5,7 @@
 // item's original bytes, and classification of every failure into a
 // *providers.Error.
 //
-// The wire protocol follows /work/shared/providers.md §1. Where that
+// The wire protocol follows docs/providers.md §1. Where that
 // specification leaves a question open, the decision taken is written next
 // to the code that depends on it.
 //

@@ -45,7 +45,7 @@ func ExampleClient_FetchPage() {
 	// Output: 2 pages, 21 conversations
 }
 
-// Sign reproduces the first test vector of providers.md §1.5.
+// Sign reproduces the first test vector of docs/providers.md §1.5.
 func ExampleSign() {
 	body := []byte(`{"AppId":123456,"ParticipantUserId":10001,"DataType":0,"Cursor":0,"Limit":20}`)
 	hash := volcengine.HashBody(body)

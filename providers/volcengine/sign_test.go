@@ -14,7 +14,7 @@ const (
 	vectorSK = volcengine.Secret("exampleSecretAccessKey==")
 )
 
-// signVector is one test vector of providers.md §1.5.
+// signVector is one test vector of docs/providers.md §1.5.
 type signVector struct {
 	name          string
 	method, host  string

@@ -28,7 +28,7 @@ func sign(h http.Header, creds Credentials, nonce string, now time.Time) {
 	h.Set("AppKey", creds.AppKey)
 	h.Set("Nonce", nonce)
 	h.Set("CurTime", cur)
-	h.Set("CheckSum", CheckSum(string(creds.AppSecret), nonce, cur))
+	h.Set("CheckSum", CheckSum(creds.AppSecret.Reveal(), nonce, cur))
 }
 
 // RandomNonce returns 32 lowercase hex characters from crypto/rand, the

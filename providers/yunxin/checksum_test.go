@@ -15,7 +15,7 @@ import (
 )
 
 func TestCheckSumVectors(t *testing.T) {
-	// providers.md §2.2, checked against the official Go SDK.
+	// docs/providers.md §2.2, checked against the official Go SDK.
 	tests := []struct{ secret, nonce, cur, want string }{
 		{"exampleAppSecret", "4tgggergigwow323t23t", "1443592222", "f1bd8a3893d59361303fbaf7c2096d4f3df9d37e"},
 		{"c9a0be8f1cd3", "8dfdb33d2840", "1700000000", "d33e60e5de839cc9cbe1337afa7343a68e0450cf"},

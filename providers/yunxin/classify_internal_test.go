@@ -1,9 +1,7 @@
 package yunxin
 
 import (
-	"net/http"
 	"testing"
-	"time"
 
 	"github.com/chatlake/chatlake/schemas"
 )
@@ -28,27 +26,6 @@ func TestClassify(t *testing.T) {
 	for _, tt := range tests {
 		if got := classify(tt.http, tt.code); got != tt.want {
 			t.Errorf("classify(%d, %d) = %s, want %s", tt.http, tt.code, got, tt.want)
-		}
-	}
-}
-
-func TestRetryAfter(t *testing.T) {
-	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	tests := []struct {
-		v    string
-		want time.Duration
-	}{
-		{"", 0},
-		{"0", 0},
-		{"3", 3 * time.Second},
-		{"-1", 0},
-		{"soon", 0},
-		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
-		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
-	}
-	for _, tt := range tests {
-		if got := retryAfter(tt.v, now); got != tt.want {
-			t.Errorf("retryAfter(%q) = %v, want %v", tt.v, got, tt.want)
 		}
 	}
 }

@@ -20,9 +20,9 @@ const (
 	opBatch = "BatchGetConversations"
 )
 
-// Paths of the v2 endpoints. Decision (open question 5): v2, as our
-// document specifies; v2.1 differs at most in the revocation key, which
-// the decoder accepts in both spellings.
+// Paths of the v2 endpoints. Decision (open question 5 of
+// docs/providers.md §4): v2, as §2.4 and §2.5 specify; v2.1 differs at most
+// in the revocation key, which the decoder accepts in both spellings.
 const (
 	pathList  = "/im/v2/conversations"
 	pathBatch = "/im/v2/conversations/actions/conversation_ids"

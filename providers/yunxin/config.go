@@ -15,7 +15,7 @@ const (
 	BaseURLOverseas = "https://open-sg.yunxinapi.com"
 )
 
-// Limits of the v2 API (providers.md §2.4, §2.5).
+// Limits of the v2 API (docs/providers.md §2.4, §2.5).
 const (
 	MaxListLimit = 100 // list: limit 1–100
 	MaxBatchIDs  = 100 // batch query: at most 100 IDs a call

@@ -11,7 +11,7 @@
 // *providers.Error classified throttled, transient or permanent by one table
 // (see classify).
 //
-// The wire protocol follows /work/shared/providers.md §2. Decisions on the
+// The wire protocol follows docs/providers.md §2. Decisions on the
 // open questions of that document are written beside the code they shape.
 //
 // The simulator of the provider lives in the yunxinsim subpackage.

@@ -2,14 +2,12 @@ package yunxin
 
 import (
 	"net/http"
-	"strconv"
-	"time"
 
 	"github.com/chatlake/chatlake/providers"
 	"github.com/chatlake/chatlake/schemas"
 )
 
-// Body codes of the v2 API that this package names (providers.md §2.7).
+// Body codes of the v2 API that this package names (docs/providers.md §2.7).
 const (
 	CodeSuccess   = 200
 	CodeParam     = 414 // parameter error, CheckSum/CurTime failure, unknown conversation
@@ -52,19 +50,4 @@ func classify(httpStatus, code int) schemas.ErrorClass {
 // newError builds a classified error. It never sees credentials.
 func newError(op string, class schemas.ErrorClass, msg string, err error) *providers.Error {
 	return &providers.Error{Provider: schemas.ProviderYunxin, Op: op, Class: class, Message: msg, Err: err}
-}
-
-// retryAfter parses a Retry-After header, delay-seconds or HTTP-date;
-// 0 when absent or unparsable.
-func retryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/chatlake/chatlake/schemas"
 )
 
-// item is a v2 ConversationInfo (providers.md §2.4). Integers are typed
+// item is a v2 ConversationInfo (docs/providers.md §2.4). Integers are typed
 // int64 so values above 2^53 decode exactly; times are milliseconds.
 type item struct {
 	ConversationID  string          `json:"conversation_id"`

@@ -62,7 +62,7 @@ func decode[T any](op string, r response) (*T, error) {
 	if r.status != http.StatusOK {
 		e := newError(op, classify(r.status, 0), http.StatusText(r.status), nil)
 		e.HTTPStatus = r.status
-		e.RetryAfter = retryAfter(r.header.Get("Retry-After"), r.now)
+		e.RetryAfter = providers.RetryAfter(r.header, r.now)
 		return nil, e
 	}
 	var env envelope[T]
@@ -82,7 +82,7 @@ func decode[T any](op string, r response) (*T, error) {
 		e := newError(op, classify(r.status, *env.Code), env.Msg, nil)
 		e.HTTPStatus = r.status
 		e.Code = strconv.Itoa(*env.Code)
-		e.RetryAfter = retryAfter(r.header.Get("Retry-After"), r.now)
+		e.RetryAfter = providers.RetryAfter(r.header, r.now)
 		return nil, e
 	case env.Data == nil:
 		return nil, malformed(op, errors.New("decode response: success without data"))

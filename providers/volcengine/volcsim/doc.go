@@ -1,12 +1,14 @@
 // Package volcsim is a wire-faithful simulator of the Volcengine RTC IM
 // OpenAPI action GetUserConversations, for tests and for cmd/imsim.
 //
-// It verifies request signatures as the gateway does (reusing
-// volcengine.Sign), enforces the documented limits, serves the
+// It verifies request signatures as the gateway does, with its own
+// implementation of docs/providers.md §1.5 (never the client's
+// volcengine.Sign, so a signing bug shows), enforces the documented limits,
+// serves the
 // deterministic data set of providers/simulator, and injects faults on
 // demand or at random. Expected tells any test what the simulator serves.
 //
-// Decisions on the open questions of providers.md §1 (§4 items 1-3):
+// Decisions on the open questions of docs/providers.md §1 (§4 items 1-3):
 //   - The first page's Cursor is 0; the cursor is an offset into the
 //     user's list sorted per DataType; past the end gives an empty last page.
 //   - DataType 0 sorts by ModifyTime descending, 1 by CreateTime ascending,

@@ -2,7 +2,7 @@ package yunxinsim
 
 import "encoding/json"
 
-// The v2 wire forms the simulator writes (providers.md §2.4–§2.6).
+// The v2 wire forms the simulator writes (docs/providers.md §2.4–§2.6).
 
 type envelope struct {
 	Code int    `json:"code"`
