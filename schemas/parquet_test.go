@@ -57,7 +57,7 @@ func TestRowFromEvent(t *testing.T) {
 			YxType: p(int32(2)), YxSenderID: p("alice"), YxReceiverID: p("55"), YxStickTop: p(true), YxGroupIDs: []int64{big},
 			YxServerExtension: p(""), YxMessageState: p(int32(1)), YxUnreadCount: p(int64(4)), YxSortOrder: p(int64(5)), YxLastReadTime: p(int64(0)),
 			YxLastMsgServerID: &big, YxLastMsgTeamID: p(int64(0)), YxLastMsgConvType: p(int32(2)),
-			YxLastMsgType: p(int32(1)),
+			YxLastMsgType:       p(int32(1)),
 			YxLastMsgCreateTime: p(at.UnixMicro()), YxLastMsgText: p(""), YxLastMsgAttachment: p(`{"a":1}`),
 			YxRevokeServerID: p(int64(8)), YxRevokeID: p("r"), YxRevokeType: p(int32(1)), Raw: `{}`},
 	}} {
