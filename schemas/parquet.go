@@ -50,23 +50,25 @@ type ConversationRow struct {
 	CreateTime          *int64 `parquet:"create_time,optional,timestamp(microsecond:utc)"`
 	UpdateTime          *int64 `parquet:"update_time,optional,timestamp(microsecond:utc)"`
 
-	VolcConversationIDStr *string           `parquet:"volc_conversation_id_str,optional"`
-	VolcAppID             *int32            `parquet:"volc_app_id,optional"`
-	VolcInboxType         *int32            `parquet:"volc_inbox_type,optional"`
-	VolcConversationType  *int32            `parquet:"volc_conversation_type,optional"`
-	VolcAvatarURL         *string           `parquet:"volc_avatar_url,optional"`
-	VolcDescription       *string           `parquet:"volc_description,optional"`
-	VolcNotice            *string           `parquet:"volc_notice,optional"`
-	VolcOwnerUserID       *int64            `parquet:"volc_owner_user_id,optional"`
-	VolcOwnerUserIDStr    *string           `parquet:"volc_owner_user_id_str,optional"`
-	VolcCreatorUserID     *int64            `parquet:"volc_creator_user_id,optional"`
-	VolcCreatorUserIDStr  *string           `parquet:"volc_creator_user_id_str,optional"`
-	VolcOtherUserID       *int64            `parquet:"volc_other_user_id,optional"`
-	VolcOtherUserIDStr    *string           `parquet:"volc_other_user_id_str,optional"`
-	VolcStatus            *int32            `parquet:"volc_status,optional"`
-	VolcExt               map[string]string `parquet:"volc_ext,optional"`
-	VolcMemberCount       *int64            `parquet:"volc_member_count,optional"`
-	VolcOnlineCount       *int64            `parquet:"volc_online_count,optional"`
+	VolcConversationIDStr *string `parquet:"volc_conversation_id_str,optional"`
+	VolcAppID             *int32  `parquet:"volc_app_id,optional"`
+	VolcInboxType         *int32  `parquet:"volc_inbox_type,optional"`
+	VolcConversationType  *int32  `parquet:"volc_conversation_type,optional"`
+	VolcAvatarURL         *string `parquet:"volc_avatar_url,optional"`
+	VolcDescription       *string `parquet:"volc_description,optional"`
+	VolcNotice            *string `parquet:"volc_notice,optional"`
+	VolcOwnerUserID       *int64  `parquet:"volc_owner_user_id,optional"`
+	VolcOwnerUserIDStr    *string `parquet:"volc_owner_user_id_str,optional"`
+	VolcCreatorUserID     *int64  `parquet:"volc_creator_user_id,optional"`
+	VolcCreatorUserIDStr  *string `parquet:"volc_creator_user_id_str,optional"`
+	VolcOtherUserID       *int64  `parquet:"volc_other_user_id,optional"`
+	VolcOtherUserIDStr    *string `parquet:"volc_other_user_id_str,optional"`
+	VolcStatus            *int32  `parquet:"volc_status,optional"`
+	// VolcExt is a pointer: parquet-go v0.32.0 writes some nil maps of
+	// an optional map field as empty maps when rows go in one Write.
+	VolcExt         *map[string]string `parquet:"volc_ext,optional"`
+	VolcMemberCount *int64             `parquet:"volc_member_count,optional"`
+	VolcOnlineCount *int64             `parquet:"volc_online_count,optional"`
 
 	YxType            *int32  `parquet:"yx_type,optional"`
 	YxSenderID        *string `parquet:"yx_sender_id,optional"`
@@ -150,7 +152,9 @@ func fillVolcengine(r *ConversationRow, v *VolcengineConversation) {
 	r.VolcOtherUserID = v.OtherUserID
 	r.VolcOtherUserIDStr = v.OtherUserIDStr
 	r.VolcStatus = v.Status
-	r.VolcExt = v.Ext
+	if v.Ext != nil {
+		r.VolcExt = &v.Ext
+	}
 	r.VolcMemberCount = v.MemberCount
 	r.VolcOnlineCount = v.OnlineCount
 }

@@ -39,7 +39,7 @@ func TestRowFromEvent(t *testing.T) {
 			CreateTime: p(at.Add(-time.Hour).UnixMicro()), UpdateTime: p(at.UnixMicro()),
 			VolcConversationIDStr: p("s"), VolcAppID: p(int32(123)), VolcInboxType: p(int32(0)), VolcConversationType: p(int32(2)),
 			VolcNotice: p(""), VolcOwnerUserID: p(int64(7)), VolcCreatorUserID: p(int64(8)), VolcOtherUserID: p(int64(9)),
-			VolcStatus: p(int32(1)), VolcExt: map[string]string{"标签": "⭐", "": ""}, VolcMemberCount: p(int64(3)),
+			VolcStatus: p(int32(1)), VolcExt: &map[string]string{"标签": "⭐", "": ""}, VolcMemberCount: p(int64(3)),
 			Raw: `{"x":9007199254740993}`},
 	}, {
 		name: "yunxin",
