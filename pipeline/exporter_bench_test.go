@@ -50,8 +50,8 @@ func benchPayloads(n int) [][]byte {
 				"OwnerUserId": v.OwnerUserID, "MemberCount": v.MemberCount, "Ext": v.Ext, "AvatarUrl": v.AvatarURL})
 		}
 		if y := e.Yunxin; y != nil {
-			y.RevokeNotification, y.LastMessage.Attachment, y.ServerExtension, y.GroupIDs = nil, nil, "", nil
-			y.LastMessage.Extension, y.LastMessage.MessageClientID, y.LastReadTime = "", "", nil
+			y.RevokeNotification, y.LastMessage.Attachment, y.ServerExtension, y.GroupIDs = nil, nil, nil, nil
+			y.LastMessage.Extension, y.LastMessage.MessageClientID, y.LastReadTime = nil, nil, nil
 			e.Raw, _ = json.Marshal(map[string]any{"conversation_id": e.ConversationID, "name": e.Name,
 				"unread_count": y.UnreadCount, "sort_order": y.SortOrder, "last_message": map[string]any{"text": y.LastMessage.Text}})
 		}

@@ -41,10 +41,10 @@ func ptrTo[T any](v T) *T { return &v }
 func volcConversation(user string, s simulator.Spec) schemas.Conversation {
 	id := strconv.FormatInt(s.ID, 10)
 	v := &schemas.VolcengineConversation{
-		ConversationShortID: s.ID, ConversationIDStr: id, AppID: 123456, InboxType: 0,
-		ConversationType: min(s.Type, 2), AvatarURL: ptrTo("https://example.com/a/" + id + ".png"),
-		Description: ptrTo(s.Name), Notice: ptrTo(""), OwnerUserID: s.Owner,
-		OwnerUserIDStr: ptrTo(strconv.FormatInt(s.Owner, 10)), CreatorUserID: s.Creator,
+		ConversationShortID: s.ID, ConversationIDStr: ptrTo(id), AppID: ptrTo(int32(123456)), InboxType: ptrTo(int32(0)),
+		ConversationType: ptrTo(min(s.Type, 2)), AvatarURL: ptrTo("https://example.com/a/" + id + ".png"),
+		Description: ptrTo(s.Name), Notice: ptrTo(""), OwnerUserID: ptrTo(s.Owner),
+		OwnerUserIDStr: ptrTo(strconv.FormatInt(s.Owner, 10)), CreatorUserID: ptrTo(s.Creator),
 		Status: ptrTo(int32(0)), Ext: s.Ext, MemberCount: ptrTo(s.Members), OnlineCount: ptrTo(s.Members / 2),
 	}
 	if s.Type == 1 {
@@ -66,22 +66,22 @@ func yunxinConversation(user string, s simulator.Spec) schemas.Conversation {
 	peer := strconv.FormatInt(s.Peer, 10)
 	id := user + "|" + strconv.Itoa(int(s.Type)) + "|" + peer
 	y := &schemas.YunxinConversation{
-		Type: s.Type, SenderID: user, ReceiverID: peer, StickTop: s.Pinned,
-		GroupIDs: []int64{s.ID, 1<<62 + 7}, ServerExtension: `{"k":"值 ✨"}`, UnreadCount: s.Unread,
-		SortOrder: s.Modified.UnixMilli(), LastReadTime: ptrTo(s.Modified.Add(-time.Minute)),
+		Type: ptrTo(s.Type), SenderID: ptrTo(user), ReceiverID: ptrTo(peer), StickTop: ptrTo(s.Pinned),
+		GroupIDs: []int64{s.ID, 1<<62 + 7}, ServerExtension: ptrTo(`{"k":"值 ✨"}`), MessageState: ptrTo(int32(0)), UnreadCount: ptrTo(s.Unread),
+		SortOrder: ptrTo(s.Modified.UnixMilli()), LastReadTime: ptrTo(s.Modified.Add(-time.Minute)),
 		LastMessage: &schemas.YunxinMessage{
-			MessageServerID: s.ID, MessageClientID: "c-" + peer, SenderID: peer, ReceiverID: user,
-			ConversationType: s.Type, SenderClientType: 16, MessageType: 0,
-			CreateTime: s.Modified, Text: s.Text, Attachment: json.RawMessage(`{"url":"https://x/y","size":9007199254740993}`),
-			Extension: "ext",
+			MessageServerID: ptrTo(s.ID), MessageClientID: ptrTo("c-" + peer), SenderID: ptrTo(peer), ReceiverID: ptrTo(user),
+			ConversationType: ptrTo(s.Type), SenderClientType: ptrTo(int32(16)), MessageType: ptrTo(int32(0)),
+			CreateTime: ptrTo(s.Modified), Text: ptrTo(s.Text), Attachment: json.RawMessage(`{"url":"https://x/y","size":9007199254740993}`),
+			Extension: ptrTo("ext"),
 		},
 	}
 	if s.Type != 1 {
-		y.LastMessage.TeamID = s.Peer
+		y.LastMessage.TeamID = ptrTo(s.Peer)
 	}
 	if s.Revoked {
-		y.MessageState = 1
-		y.RevokeNotification = &schemas.YunxinRevokeNotification{ServerID: s.ID, Attach: "撤回", RevokeID: "r" + peer, RevokeType: 1}
+		y.MessageState = ptrTo(int32(1))
+		y.RevokeNotification = &schemas.YunxinRevokeNotification{ServerID: ptrTo(s.ID), Attach: ptrTo("撤回"), RevokeID: ptrTo("r" + peer), RevokeType: ptrTo(int32(1))}
 	}
 	raw, _ := json.Marshal(map[string]any{"conversation_id": id, "name": s.Name, "i": s.Index, "big": s.ID})
 	return schemas.Conversation{

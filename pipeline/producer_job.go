@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -163,7 +162,8 @@ func newEventMsg(job schemas.Job, c *schemas.Conversation, fetchedAt time.Time) 
 		FetchedAt:     fetchedAt,
 		Conversation:  *c,
 	}
-	b, err := json.Marshal(ev)
+	// AppendEvent copies the provider's item bytes verbatim.
+	b, err := schemas.AppendEvent(nil, &ev)
 	if err != nil {
 		return nil, fmt.Errorf("encode event %s: %w", c.ConversationID, err)
 	}

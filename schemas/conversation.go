@@ -58,70 +58,75 @@ type Conversation struct {
 }
 
 // VolcengineConversation holds the fields of a Volcengine RTC IM
-// ConversationInfo that have no common counterpart. Pointers are nil when
-// the provider omitted the field.
+// ConversationInfo that have no common counterpart. What the provider sent
+// is what a field holds: a pointer is nil, a map or slice nil, only when the
+// provider omitted the field or sent null; "", 0, {} and [] are kept.
 type VolcengineConversation struct {
 	ConversationShortID int64             `json:"conversation_short_id"`
-	ConversationIDStr   string            `json:"conversation_id_str,omitempty"`
-	AppID               int32             `json:"app_id"`
-	InboxType           int32             `json:"inbox_type"`
-	ConversationType    int32             `json:"conversation_type"`
+	ConversationIDStr   *string           `json:"conversation_id_str,omitempty"`
+	AppID               *int32            `json:"app_id,omitempty"`
+	InboxType           *int32            `json:"inbox_type,omitempty"`
+	ConversationType    *int32            `json:"conversation_type,omitempty"`
 	AvatarURL           *string           `json:"avatar_url,omitempty"`
 	Description         *string           `json:"description,omitempty"`
 	Notice              *string           `json:"notice,omitempty"`
-	OwnerUserID         int64             `json:"owner_user_id"`
+	OwnerUserID         *int64            `json:"owner_user_id,omitempty"`
 	OwnerUserIDStr      *string           `json:"owner_user_id_str,omitempty"`
-	CreatorUserID       int64             `json:"creator_user_id"`
+	CreatorUserID       *int64            `json:"creator_user_id,omitempty"`
 	CreatorUserIDStr    *string           `json:"creator_user_id_str,omitempty"`
 	OtherUserID         *int64            `json:"other_user_id,omitempty"`
 	OtherUserIDStr      *string           `json:"other_user_id_str,omitempty"`
 	Status              *int32            `json:"status,omitempty"` // 0 normal, 1 dissolved
-	Ext                 map[string]string `json:"ext,omitempty"`
+	Ext                 map[string]string `json:"ext"`              // null when not sent, {} kept
 	MemberCount         *int64            `json:"member_count,omitempty"`
 	OnlineCount         *int64            `json:"online_count,omitempty"`
 }
 
 // YunxinConversation holds the fields of a Yunxin IM v2 conversation item
-// that have no common counterpart.
+// that have no common counterpart, under the rule of VolcengineConversation:
+// nil only for a field the provider omitted or sent as null.
 type YunxinConversation struct {
-	Type               int32                     `json:"type"` // 1 P2P, 2 advanced team, 3 super team
-	SenderID           string                    `json:"sender_id"`
-	ReceiverID         string                    `json:"receiver_id"`
-	StickTop           bool                      `json:"stick_top"`
-	GroupIDs           []int64                   `json:"group_ids,omitempty"`
-	ServerExtension    string                    `json:"server_extension,omitempty"`
-	MessageState       int32                     `json:"message_state"` // 0 normal, 1 last message revoked
-	UnreadCount        int64                     `json:"unread_count"`
-	SortOrder          int64                     `json:"sort_order"`
-	LastReadTime       *time.Time                `json:"last_read_time,omitempty"`
+	Type               *int32                    `json:"type,omitempty"` // 1 P2P, 2 advanced team, 3 super team
+	SenderID           *string                   `json:"sender_id,omitempty"`
+	ReceiverID         *string                   `json:"receiver_id,omitempty"`
+	StickTop           *bool                     `json:"stick_top,omitempty"`
+	GroupIDs           []int64                   `json:"group_ids"` // null when not sent, [] kept
+	ServerExtension    *string                   `json:"server_extension,omitempty"`
+	MessageState       *int32                    `json:"message_state,omitempty"` // 0 normal, 1 last message revoked
+	UnreadCount        *int64                    `json:"unread_count,omitempty"`
+	SortOrder          *int64                    `json:"sort_order,omitempty"`
+	LastReadTime       *time.Time                `json:"last_read_time,omitempty"` // the provider's 0 is the Unix epoch
 	LastMessage        *YunxinMessage            `json:"last_message,omitempty"`
 	RevokeNotification *YunxinRevokeNotification `json:"revoke_notification,omitempty"`
 }
 
-// YunxinMessage is the last message of a Yunxin conversation.
+// YunxinMessage is the last message of a Yunxin conversation; an empty
+// object from the provider is a YunxinMessage with every field nil.
 type YunxinMessage struct {
-	MessageServerID  int64           `json:"message_server_id"`
-	MessageClientID  string          `json:"message_client_id,omitempty"`
-	SenderID         string          `json:"sender_id,omitempty"`
-	ReceiverID       string          `json:"receiver_id,omitempty"`
-	TeamID           int64           `json:"team_id,omitempty"`
-	ConversationType int32           `json:"conversation_type"`
-	SenderClientType int32           `json:"sender_client_type"`
-	MessageType      int32           `json:"message_type"`
-	SubType          int32           `json:"sub_type"`
-	CreateTime       time.Time       `json:"create_time"`
-	Text             string          `json:"text,omitempty"`
-	Attachment       json.RawMessage `json:"attachment,omitempty"`
-	Extension        string          `json:"extension,omitempty"`
+	MessageServerID  *int64     `json:"message_server_id,omitempty"`
+	MessageClientID  *string    `json:"message_client_id,omitempty"`
+	SenderID         *string    `json:"sender_id,omitempty"`
+	ReceiverID       *string    `json:"receiver_id,omitempty"`
+	TeamID           *int64     `json:"team_id,omitempty"`
+	ConversationType *int32     `json:"conversation_type,omitempty"`
+	SenderClientType *int32     `json:"sender_client_type,omitempty"`
+	MessageType      *int32     `json:"message_type,omitempty"`
+	SubType          *int32     `json:"sub_type,omitempty"`
+	CreateTime       *time.Time `json:"create_time,omitempty"` // the provider's 0 is the Unix epoch
+	Text             *string    `json:"text,omitempty"`
+	// Attachment is the attachment's JSON value (any type); nil when the
+	// provider omitted it or sent null.
+	Attachment json.RawMessage `json:"attachment,omitempty"`
+	Extension  *string         `json:"extension,omitempty"`
 }
 
 // YunxinRevokeNotification describes the revocation of a conversation's last
 // message (message_state 1). The provider calls it revoke_notification or,
 // in older versions, revoke_message.
 type YunxinRevokeNotification struct {
-	ServerID   int64  `json:"server_id"`
-	Attach     string `json:"attach,omitempty"`
-	RevokeID   string `json:"revoke_id,omitempty"`
-	CustomInfo string `json:"custom_info,omitempty"`
-	RevokeType int32  `json:"revoke_type"`
+	ServerID   *int64  `json:"server_id,omitempty"`
+	Attach     *string `json:"attach,omitempty"`
+	RevokeID   *string `json:"revoke_id,omitempty"`
+	CustomInfo *string `json:"custom_info,omitempty"`
+	RevokeType *int32  `json:"revoke_type,omitempty"`
 }

@@ -1,8 +1,10 @@
 package schemas
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"time"
 )
 
@@ -44,4 +46,34 @@ func EventID(c *Conversation) string {
 	h.Write(c.Raw)
 	sum := h.Sum(nil)
 	return hex.EncodeToString(sum[:16])
+}
+
+// eventHead is a ConversationEvent without its raw item: the shallower Raw
+// hides the embedded one from encoding/json, and nil omits it.
+type eventHead struct {
+	*ConversationEvent
+	Raw *struct{} `json:"raw,omitempty"`
+}
+
+// AppendEvent appends the JSON encoding of e to dst. Raw is copied verbatim,
+// never re-encoded or re-validated: json.Marshal would compact it, escape
+// <, > and & and rewrite U+2028 and U+2029. An empty Raw is written as null.
+func AppendEvent(dst []byte, e *ConversationEvent) ([]byte, error) {
+	buf := bytes.NewBuffer(dst)
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(eventHead{ConversationEvent: e}); err != nil {
+		return dst, err
+	}
+	b := bytes.TrimRight(buf.Bytes(), "\n")
+	b = b[:len(b)-1] // the closing brace
+	if len(b) > len(dst)+1 {
+		b = append(b, ',')
+	}
+	b = append(b, `"raw":`...)
+	if len(e.Raw) == 0 {
+		return append(b, "null}"...), nil
+	}
+	b = append(b, e.Raw...)
+	return append(b, '}'), nil
 }

@@ -23,17 +23,18 @@ func goldenValues() map[string]any {
 	vconv := schemas.Conversation{
 		Provider: schemas.ProviderVolcengine, App: "123456", UserID: "10001", ConversationID: "9007199254740993",
 		Type: schemas.ConversationTypeGroup, Name: name, OwnerUserID: "10001", CreateTime: at.Add(-time.Hour), UpdateTime: at,
-		Volcengine: &schemas.VolcengineConversation{ConversationShortID: 9007199254740993, AppID: 123456, ConversationType: 2,
-			OwnerUserID: 10001, CreatorUserID: 10001, Ext: map[string]string{"k": "v"}, MemberCount: &one},
-		Raw: json.RawMessage(`{"ConversationShortId":9007199254740993,"Name":"项目讨论组"}`),
+		Volcengine: &schemas.VolcengineConversation{ConversationShortID: 9007199254740993, AppID: p(int32(123456)), ConversationType: p(int32(2)),
+			OwnerUserID: p(int64(10001)), CreatorUserID: p(int64(10001)), Notice: p(""), Ext: map[string]string{"k": "v"}, MemberCount: &one},
+		Raw: json.RawMessage(`{"ConversationShortId":9007199254740993, "Name":"项目讨论组","Notice":"","Ext":{"k":"v"}}`),
 	}
 	yconv := schemas.Conversation{
 		Provider: schemas.ProviderYunxin, App: "abc123", UserID: "alice", ConversationID: "alice|1|bob",
 		Type: schemas.ConversationTypeOneToOne, PeerID: "bob", OwnerUserID: "alice", CreateTime: at.Add(-time.Hour), UpdateTime: at,
-		Yunxin: &schemas.YunxinConversation{Type: 1, SenderID: "alice", ReceiverID: "bob", MessageState: 1, UnreadCount: 2,
-			LastReadTime: &at, LastMessage: &schemas.YunxinMessage{MessageServerID: 7, CreateTime: at, Text: "hi", Attachment: json.RawMessage(`{"a":1}`)},
-			RevokeNotification: &schemas.YunxinRevokeNotification{ServerID: 8, RevokeType: 1}},
-		Raw: json.RawMessage(`{"conversation_id":"alice|1|bob"}`),
+		Yunxin: &schemas.YunxinConversation{Type: p(int32(1)), SenderID: p("alice"), ReceiverID: p("bob"), GroupIDs: []int64{},
+			ServerExtension: p(""), MessageState: p(int32(1)), UnreadCount: p(int64(2)), LastReadTime: &at,
+			LastMessage:        &schemas.YunxinMessage{MessageServerID: p(int64(7)), CreateTime: &at, Text: p("hi"), Attachment: json.RawMessage(`{"a":1}`)},
+			RevokeNotification: &schemas.YunxinRevokeNotification{ServerID: p(int64(8)), RevokeType: p(int32(1))}},
+		Raw: json.RawMessage(`{"conversation_id":"alice|1|bob","group_ids":[],"server_extension":"","x":"\u003c\/a\u003e"}`),
 	}
 	ev := func(c schemas.Conversation) schemas.ConversationEvent {
 		return schemas.ConversationEvent{SchemaVersion: schemas.EventSchemaVersion, EventID: schemas.EventID(&c), JobID: "j-1", FetchedAt: at, Conversation: c}
@@ -62,11 +63,7 @@ func goldenValues() map[string]any {
 func TestGolden(t *testing.T) {
 	for name, v := range goldenValues() {
 		t.Run(name, func(t *testing.T) {
-			got, err := json.MarshalIndent(v, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
+			got := indentJSON(t, v)
 			path := filepath.Join("testdata", name+".golden.json")
 			if *update {
 				if err := os.WriteFile(path, got, 0o644); err != nil {
@@ -110,6 +107,28 @@ func TestSchemaFilesDescribeGolden(t *testing.T) {
 			}
 		}
 	}
+}
+
+// indentJSON encodes v as the pipeline does (AppendEvent for events),
+// indented.
+func indentJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	var b []byte
+	var err error
+	if ev, ok := v.(schemas.ConversationEvent); ok {
+		b, err = schemas.AppendEvent(nil, &ev)
+	} else {
+		b, err = json.Marshal(v)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, b, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	out.WriteByte('\n')
+	return out.Bytes()
 }
 
 func readJSON(t *testing.T, path string, v any) {

@@ -20,9 +20,15 @@ const (
 // prefixed volc_ (Volcengine) or yx_ (Yunxin) and are null for the other.
 //
 // Types: IDs are strings, with an int64 companion where the provider's ID is
-// numeric; times are TIMESTAMP(MICROS) adjusted to UTC (null when the
-// provider sent none); enums are int32; ext is a MAP<STRING,STRING>; raw is
-// the provider's original item as JSON text, byte for byte.
+// numeric; times are TIMESTAMP(MICROS) adjusted to UTC; enums are int32; ext
+// is a MAP<STRING,STRING>; raw is the provider's original item as JSON text,
+// byte for byte.
+//
+// The volc_ and yx_ columns hold what the provider sent: NULL only when the
+// provider omitted the field or sent null; "", 0, {} and [] stay themselves
+// (a time of 0 is the Unix epoch). The common columns name, owner_user_id
+// and peer_id are "" and create_time and update_time NULL when no provider
+// field gives them (a provider's 0 time included).
 //
 // A ConversationRow is a plain value; build it with RowFromEvent.
 type ConversationRow struct {
@@ -44,23 +50,25 @@ type ConversationRow struct {
 	CreateTime          *int64 `parquet:"create_time,optional,timestamp(microsecond:utc)"`
 	UpdateTime          *int64 `parquet:"update_time,optional,timestamp(microsecond:utc)"`
 
-	VolcConversationIDStr *string           `parquet:"volc_conversation_id_str,optional"`
-	VolcAppID             *int32            `parquet:"volc_app_id,optional"`
-	VolcInboxType         *int32            `parquet:"volc_inbox_type,optional"`
-	VolcConversationType  *int32            `parquet:"volc_conversation_type,optional"`
-	VolcAvatarURL         *string           `parquet:"volc_avatar_url,optional"`
-	VolcDescription       *string           `parquet:"volc_description,optional"`
-	VolcNotice            *string           `parquet:"volc_notice,optional"`
-	VolcOwnerUserID       *int64            `parquet:"volc_owner_user_id,optional"`
-	VolcOwnerUserIDStr    *string           `parquet:"volc_owner_user_id_str,optional"`
-	VolcCreatorUserID     *int64            `parquet:"volc_creator_user_id,optional"`
-	VolcCreatorUserIDStr  *string           `parquet:"volc_creator_user_id_str,optional"`
-	VolcOtherUserID       *int64            `parquet:"volc_other_user_id,optional"`
-	VolcOtherUserIDStr    *string           `parquet:"volc_other_user_id_str,optional"`
-	VolcStatus            *int32            `parquet:"volc_status,optional"`
-	VolcExt               map[string]string `parquet:"volc_ext,optional"`
-	VolcMemberCount       *int64            `parquet:"volc_member_count,optional"`
-	VolcOnlineCount       *int64            `parquet:"volc_online_count,optional"`
+	VolcConversationIDStr *string `parquet:"volc_conversation_id_str,optional"`
+	VolcAppID             *int32  `parquet:"volc_app_id,optional"`
+	VolcInboxType         *int32  `parquet:"volc_inbox_type,optional"`
+	VolcConversationType  *int32  `parquet:"volc_conversation_type,optional"`
+	VolcAvatarURL         *string `parquet:"volc_avatar_url,optional"`
+	VolcDescription       *string `parquet:"volc_description,optional"`
+	VolcNotice            *string `parquet:"volc_notice,optional"`
+	VolcOwnerUserID       *int64  `parquet:"volc_owner_user_id,optional"`
+	VolcOwnerUserIDStr    *string `parquet:"volc_owner_user_id_str,optional"`
+	VolcCreatorUserID     *int64  `parquet:"volc_creator_user_id,optional"`
+	VolcCreatorUserIDStr  *string `parquet:"volc_creator_user_id_str,optional"`
+	VolcOtherUserID       *int64  `parquet:"volc_other_user_id,optional"`
+	VolcOtherUserIDStr    *string `parquet:"volc_other_user_id_str,optional"`
+	VolcStatus            *int32  `parquet:"volc_status,optional"`
+	// VolcExt is a pointer: parquet-go v0.32.0 writes some nil maps of
+	// an optional map field as empty maps when rows go in one Write.
+	VolcExt         *map[string]string `parquet:"volc_ext,optional"`
+	VolcMemberCount *int64             `parquet:"volc_member_count,optional"`
+	VolcOnlineCount *int64             `parquet:"volc_online_count,optional"`
 
 	YxType            *int32  `parquet:"yx_type,optional"`
 	YxSenderID        *string `parquet:"yx_sender_id,optional"`
@@ -117,7 +125,8 @@ func RowFromEvent(e *ConversationEvent) ConversationRow {
 		Raw:            string(e.Raw),
 	}
 	if v := e.Volcengine; v != nil {
-		r.ConversationIDInt64 = &v.ConversationShortID
+		id := v.ConversationShortID
+		r.ConversationIDInt64 = &id
 		fillVolcengine(&r, v)
 	} else if n, err := strconv.ParseInt(e.ConversationID, 10, 64); err == nil && e.Provider == ProviderVolcengine {
 		r.ConversationIDInt64 = &n
@@ -129,69 +138,67 @@ func RowFromEvent(e *ConversationEvent) ConversationRow {
 }
 
 func fillVolcengine(r *ConversationRow, v *VolcengineConversation) {
-	r.VolcConversationIDStr = optString(v.ConversationIDStr)
-	r.VolcAppID = &v.AppID
-	r.VolcInboxType = &v.InboxType
-	r.VolcConversationType = &v.ConversationType
+	r.VolcConversationIDStr = v.ConversationIDStr
+	r.VolcAppID = v.AppID
+	r.VolcInboxType = v.InboxType
+	r.VolcConversationType = v.ConversationType
 	r.VolcAvatarURL = v.AvatarURL
 	r.VolcDescription = v.Description
 	r.VolcNotice = v.Notice
-	r.VolcOwnerUserID = &v.OwnerUserID
+	r.VolcOwnerUserID = v.OwnerUserID
 	r.VolcOwnerUserIDStr = v.OwnerUserIDStr
-	r.VolcCreatorUserID = &v.CreatorUserID
+	r.VolcCreatorUserID = v.CreatorUserID
 	r.VolcCreatorUserIDStr = v.CreatorUserIDStr
 	r.VolcOtherUserID = v.OtherUserID
 	r.VolcOtherUserIDStr = v.OtherUserIDStr
 	r.VolcStatus = v.Status
-	r.VolcExt = v.Ext
+	if v.Ext != nil {
+		r.VolcExt = &v.Ext
+	}
 	r.VolcMemberCount = v.MemberCount
 	r.VolcOnlineCount = v.OnlineCount
 }
 
 func fillYunxin(r *ConversationRow, y *YunxinConversation) {
-	r.YxType = &y.Type
-	r.YxSenderID = &y.SenderID
-	r.YxReceiverID = &y.ReceiverID
-	r.YxStickTop = &y.StickTop
+	r.YxType = y.Type
+	r.YxSenderID = y.SenderID
+	r.YxReceiverID = y.ReceiverID
+	r.YxStickTop = y.StickTop
 	r.YxGroupIDs = y.GroupIDs
-	r.YxServerExtension = optString(y.ServerExtension)
-	r.YxMessageState = &y.MessageState
-	r.YxUnreadCount = &y.UnreadCount
-	r.YxSortOrder = &y.SortOrder
-	if y.LastReadTime != nil {
-		r.YxLastReadTime = optMicros(*y.LastReadTime)
-	}
+	r.YxServerExtension = y.ServerExtension
+	r.YxMessageState = y.MessageState
+	r.YxUnreadCount = y.UnreadCount
+	r.YxSortOrder = y.SortOrder
+	r.YxLastReadTime = ptrMicros(y.LastReadTime)
 	if m := y.LastMessage; m != nil {
 		fillYunxinMessage(r, m)
 	}
 	if n := y.RevokeNotification; n != nil {
-		r.YxRevokeServerID = &n.ServerID
-		r.YxRevokeAttach = optString(n.Attach)
-		r.YxRevokeID = optString(n.RevokeID)
-		r.YxRevokeCustomInfo = optString(n.CustomInfo)
-		r.YxRevokeType = &n.RevokeType
+		r.YxRevokeServerID = n.ServerID
+		r.YxRevokeAttach = n.Attach
+		r.YxRevokeID = n.RevokeID
+		r.YxRevokeCustomInfo = n.CustomInfo
+		r.YxRevokeType = n.RevokeType
 	}
 }
 
 func fillYunxinMessage(r *ConversationRow, m *YunxinMessage) {
-	r.YxLastMsgServerID = &m.MessageServerID
-	r.YxLastMsgClientID = optString(m.MessageClientID)
-	r.YxLastMsgSenderID = optString(m.SenderID)
-	r.YxLastMsgReceiverID = optString(m.ReceiverID)
-	if m.TeamID != 0 {
-		r.YxLastMsgTeamID = &m.TeamID
-	}
-	r.YxLastMsgConvType = &m.ConversationType
-	r.YxLastMsgClientType = &m.SenderClientType
-	r.YxLastMsgType = &m.MessageType
-	r.YxLastMsgSubType = &m.SubType
-	r.YxLastMsgCreateTime = optMicros(m.CreateTime)
-	r.YxLastMsgText = optString(m.Text)
-	if len(m.Attachment) > 0 {
+	r.YxLastMsgServerID = m.MessageServerID
+	r.YxLastMsgClientID = m.MessageClientID
+	r.YxLastMsgSenderID = m.SenderID
+	r.YxLastMsgReceiverID = m.ReceiverID
+	r.YxLastMsgTeamID = m.TeamID
+	r.YxLastMsgConvType = m.ConversationType
+	r.YxLastMsgClientType = m.SenderClientType
+	r.YxLastMsgType = m.MessageType
+	r.YxLastMsgSubType = m.SubType
+	r.YxLastMsgCreateTime = ptrMicros(m.CreateTime)
+	r.YxLastMsgText = m.Text
+	if len(m.Attachment) > 0 && string(m.Attachment) != "null" {
 		s := string(m.Attachment)
 		r.YxLastMsgAttachment = &s
 	}
-	r.YxLastMsgExtension = optString(m.Extension)
+	r.YxLastMsgExtension = m.Extension
 }
 
 // micros converts t to microseconds since the Unix epoch, UTC; the zero
@@ -211,11 +218,12 @@ func optMicros(t time.Time) *int64 {
 	return &v
 }
 
-// optString maps the empty string, which the event's omitempty JSON cannot
-// tell from an absent field, to null.
-func optString(s string) *string {
-	if s == "" {
+// ptrMicros is optMicros of a time that may be absent; a present time is
+// kept even when it is the Unix epoch.
+func ptrMicros(t *time.Time) *int64 {
+	if t == nil {
 		return nil
 	}
-	return &s
+	v := t.UnixMicro()
+	return &v
 }

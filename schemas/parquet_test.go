@@ -18,6 +18,7 @@ func p[T any](v T) *T { return &v }
 func TestRowFromEvent(t *testing.T) {
 	at := time.Date(2026, 11, 24, 12, 0, 0, 123456789, time.UTC)
 	big := int64(1<<53 + 1)
+	epoch := time.UnixMilli(0).UTC()
 	for _, c := range []struct {
 		name string
 		ev   schemas.ConversationEvent
@@ -27,8 +28,8 @@ func TestRowFromEvent(t *testing.T) {
 		ev: schemas.ConversationEvent{SchemaVersion: 1, EventID: "e1", JobID: "j", FetchedAt: at, Conversation: schemas.Conversation{
 			Provider: "volcengine", App: "123", UserID: "7", ConversationID: "9007199254740993", Type: 2, Name: "🎉 组",
 			OwnerUserID: "7", CreateTime: at.Add(-time.Hour), UpdateTime: at,
-			Volcengine: &schemas.VolcengineConversation{ConversationShortID: big, ConversationIDStr: "s", AppID: 123,
-				ConversationType: 2, OwnerUserID: 7, CreatorUserID: 8, OtherUserID: p(int64(9)), Status: p(int32(1)),
+			Volcengine: &schemas.VolcengineConversation{ConversationShortID: big, ConversationIDStr: p("s"), AppID: p(int32(123)),
+				InboxType: p(int32(0)), ConversationType: p(int32(2)), OwnerUserID: p(int64(7)), CreatorUserID: p(int64(8)), OtherUserID: p(int64(9)), Status: p(int32(1)),
 				Ext: map[string]string{"标签": "⭐", "": ""}, MemberCount: p(int64(3)), Notice: p("")},
 			Raw: json.RawMessage(`{"x":9007199254740993}`),
 		}},
@@ -38,26 +39,26 @@ func TestRowFromEvent(t *testing.T) {
 			CreateTime: p(at.Add(-time.Hour).UnixMicro()), UpdateTime: p(at.UnixMicro()),
 			VolcConversationIDStr: p("s"), VolcAppID: p(int32(123)), VolcInboxType: p(int32(0)), VolcConversationType: p(int32(2)),
 			VolcNotice: p(""), VolcOwnerUserID: p(int64(7)), VolcCreatorUserID: p(int64(8)), VolcOtherUserID: p(int64(9)),
-			VolcStatus: p(int32(1)), VolcExt: map[string]string{"标签": "⭐", "": ""}, VolcMemberCount: p(int64(3)),
+			VolcStatus: p(int32(1)), VolcExt: &map[string]string{"标签": "⭐", "": ""}, VolcMemberCount: p(int64(3)),
 			Raw: `{"x":9007199254740993}`},
 	}, {
 		name: "yunxin",
 		ev: schemas.ConversationEvent{SchemaVersion: 1, EventID: "e2", FetchedAt: at, Conversation: schemas.Conversation{
 			Provider: "yunxin", App: "k", UserID: "alice", ConversationID: "alice|2|55", Type: 2, PeerID: "55",
-			Yunxin: &schemas.YunxinConversation{Type: 2, SenderID: "alice", ReceiverID: "55", StickTop: true,
-				GroupIDs: []int64{big}, MessageState: 1, UnreadCount: 4, SortOrder: 5, LastReadTime: &at,
-				LastMessage: &schemas.YunxinMessage{MessageServerID: big, TeamID: 55, ConversationType: 2, MessageType: 1,
-					CreateTime: at, Text: "你好", Attachment: json.RawMessage(`{"a":1}`)},
-				RevokeNotification: &schemas.YunxinRevokeNotification{ServerID: 8, RevokeID: "r", RevokeType: 1}},
+			Yunxin: &schemas.YunxinConversation{Type: p(int32(2)), SenderID: p("alice"), ReceiverID: p("55"), StickTop: p(true),
+				GroupIDs: []int64{big}, ServerExtension: p(""), MessageState: p(int32(1)), UnreadCount: p(int64(4)), SortOrder: p(int64(5)), LastReadTime: &epoch,
+				LastMessage: &schemas.YunxinMessage{MessageServerID: &big, TeamID: p(int64(0)), ConversationType: p(int32(2)), MessageType: p(int32(1)),
+					CreateTime: &at, Text: p(""), Attachment: json.RawMessage(`{"a":1}`)},
+				RevokeNotification: &schemas.YunxinRevokeNotification{ServerID: p(int64(8)), RevokeID: p("r"), RevokeType: p(int32(1))}},
 			Raw: json.RawMessage(`{}`),
 		}},
 		want: schemas.ConversationRow{EventID: "e2", SchemaVersion: 1, FetchedAt: at.UnixMicro(), Provider: "yunxin",
 			App: "k", UserID: "alice", ConversationID: "alice|2|55", Type: 2, PeerID: "55",
 			YxType: p(int32(2)), YxSenderID: p("alice"), YxReceiverID: p("55"), YxStickTop: p(true), YxGroupIDs: []int64{big},
-			YxMessageState: p(int32(1)), YxUnreadCount: p(int64(4)), YxSortOrder: p(int64(5)), YxLastReadTime: p(at.UnixMicro()),
-			YxLastMsgServerID: &big, YxLastMsgTeamID: p(int64(55)), YxLastMsgConvType: p(int32(2)),
-			YxLastMsgClientType: p(int32(0)), YxLastMsgType: p(int32(1)), YxLastMsgSubType: p(int32(0)),
-			YxLastMsgCreateTime: p(at.UnixMicro()), YxLastMsgText: p("你好"), YxLastMsgAttachment: p(`{"a":1}`),
+			YxServerExtension: p(""), YxMessageState: p(int32(1)), YxUnreadCount: p(int64(4)), YxSortOrder: p(int64(5)), YxLastReadTime: p(int64(0)),
+			YxLastMsgServerID: &big, YxLastMsgTeamID: p(int64(0)), YxLastMsgConvType: p(int32(2)),
+			YxLastMsgType:       p(int32(1)),
+			YxLastMsgCreateTime: p(at.UnixMicro()), YxLastMsgText: p(""), YxLastMsgAttachment: p(`{"a":1}`),
 			YxRevokeServerID: p(int64(8)), YxRevokeID: p("r"), YxRevokeType: p(int32(1)), Raw: `{}`},
 	}} {
 		t.Run(c.name, func(t *testing.T) {

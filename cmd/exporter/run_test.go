@@ -39,11 +39,12 @@ func events(n, from int) []schemas.ConversationEvent {
 		k := from + i
 		s := ds.Conversation("300"+strconv.Itoa(k/40), k%40)
 		raw, _ := json.Marshal(map[string]any{"id": s.ID, "name": s.Name, "k": k})
+		a, b := "a", "b"
 		c := schemas.Conversation{
 			Provider: schemas.ProviderYunxin, App: "app_" + strconv.Itoa(k%3), UserID: "u" + strconv.Itoa(k/40),
 			ConversationID: strconv.FormatInt(s.ID, 10) + "-" + strconv.Itoa(k), Type: s.Type, Name: s.Name,
 			CreateTime: s.Created, UpdateTime: s.Modified, Raw: raw,
-			Yunxin: &schemas.YunxinConversation{Type: s.Type, SenderID: "a", ReceiverID: "b", UnreadCount: s.Unread},
+			Yunxin: &schemas.YunxinConversation{Type: &s.Type, SenderID: &a, ReceiverID: &b, UnreadCount: &s.Unread},
 		}
 		out[i] = schemas.ConversationEvent{SchemaVersion: 1, EventID: schemas.EventID(&c), JobID: "j",
 			FetchedAt: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(k) * time.Hour), Conversation: c}

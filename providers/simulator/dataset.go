@@ -16,6 +16,10 @@ const (
 	UserTwenty    = "100020" // 20: exactly one Volcengine page
 	UserTwentyOne = "100021" // 21: one page and one more
 	UserMany      = "100350" // 350: many pages
+	// UserFixture has no conversations in the data set: each simulator
+	// serves its hand-written wire fixture (testdata/fixture/*.json of
+	// volcsim and yunxinsim) for this user instead, byte for byte.
+	UserFixture = "100777"
 )
 
 // SizedUsers lists the fixed-size users with their sizes.
@@ -32,6 +36,9 @@ type Dataset struct {
 func (d Dataset) Count(userID string) int {
 	if n, ok := SizedUsers[userID]; ok {
 		return n
+	}
+	if userID == UserFixture {
+		return 0
 	}
 	return int(d.hash(userID, 0) % 41)
 }

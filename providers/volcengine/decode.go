@@ -57,13 +57,14 @@ type wireResult struct {
 }
 
 // wireConversation decodes a ConversationInfo. IDs are int64 fields, so no
-// ID ever passes through float64. The doc's example spells OwnerUid and
+// ID ever passes through float64. Pointers, and Ext, stay nil only when the
+// field is absent or null: "", 0 and {} are kept. The doc's example spells OwnerUid and
 // CreatorUid; every SDK says OwnerUserId and CreatorUserId; both are read.
 type wireConversation struct {
 	ConversationShortID int64             `json:"ConversationShortId"`
-	ConversationID      string            `json:"ConversationId"`
-	AppID               int32             `json:"AppId"`
-	InboxType           int32             `json:"InboxType"`
+	ConversationID      *string           `json:"ConversationId"`
+	AppID               *int32            `json:"AppId"`
+	InboxType           *int32            `json:"InboxType"`
 	Name                *string           `json:"Name"`
 	AvatarURL           *string           `json:"AvatarUrl"`
 	Description         *string           `json:"Description"`
@@ -78,7 +79,7 @@ type wireConversation struct {
 	Ext                 map[string]string `json:"Ext"`
 	CreateTime          int64             `json:"CreateTime"`
 	ModifyTime          int64             `json:"ModifyTime"`
-	ConversationType    int32             `json:"ConversationType"`
+	ConversationType    *int32            `json:"ConversationType"`
 	MemberCount         *int64            `json:"MemberCount"`
 	OnlineCount         *int64            `json:"OnlineCount"`
 	OtherUserID         *int64            `json:"OtherUserId"`
@@ -145,7 +146,7 @@ func decodeItem(raw json.RawMessage) (ConversationInfo, error) {
 	if err := json.Unmarshal(raw, &w); err != nil {
 		return ConversationInfo{}, err
 	}
-	if w.ConversationShortID == 0 && w.ConversationID == "" {
+	if w.ConversationShortID == 0 && (w.ConversationID == nil || *w.ConversationID == "") {
 		return ConversationInfo{}, errors.New("no ConversationShortId")
 	}
 	return ConversationInfo{
@@ -180,13 +181,14 @@ func (w *wireConversation) volcengine() schemas.VolcengineConversation {
 	}
 }
 
-func firstOf(ps ...*int64) int64 {
+// firstOf returns the first non-nil of ps, or nil.
+func firstOf(ps ...*int64) *int64 {
 	for _, p := range ps {
 		if p != nil {
-			return *p
+			return p
 		}
 	}
-	return 0
+	return nil
 }
 
 // unixUTC converts provider seconds; 0 means not sent.

@@ -83,9 +83,9 @@ func toConversation(app, user string, ci *ConversationInfo) schemas.Conversation
 		Provider:       schemas.ProviderVolcengine,
 		App:            app,
 		UserID:         user,
-		ConversationID: v.ConversationIDStr,
-		Type:           conversationType(v.ConversationType),
-		OwnerUserID:    idString(v.OwnerUserIDStr, v.OwnerUserID),
+		ConversationID: deref(v.ConversationIDStr),
+		Type:           conversationType(deref(v.ConversationType)),
+		OwnerUserID:    idString(v.OwnerUserIDStr, deref(v.OwnerUserID)),
 		CreateTime:     ci.CreateTime,
 		UpdateTime:     ci.ModifyTime,
 		Volcengine:     &v,
@@ -98,7 +98,7 @@ func toConversation(app, user string, ci *ConversationInfo) schemas.Conversation
 		c.Name = *ci.Name
 	}
 	if v.OtherUserID != nil || v.OtherUserIDStr != nil {
-		c.PeerID = idString(v.OtherUserIDStr, firstOf(v.OtherUserID))
+		c.PeerID = idString(v.OtherUserIDStr, deref(v.OtherUserID))
 	}
 	return c
 }
@@ -125,4 +125,13 @@ func idString(s *string, n int64) string {
 		return ""
 	}
 	return strconv.FormatInt(n, 10)
+}
+
+// deref is *p, or the zero value when p is nil.
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
 }

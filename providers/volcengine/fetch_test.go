@@ -75,7 +75,7 @@ func TestFetchPageMapsBothOwnerSpellings(t *testing.T) {
 	for _, tc := range []struct{ field, got, want string }{
 		{"group id", g.ConversationID, "9007199254740993"},
 		{"group owner (OwnerUid)", g.OwnerUserID, "9007199254740995"},
-		{"group creator (CreatorUid)", fmt.Sprint(g.Volcengine.CreatorUserID), "7"},
+		{"group creator (CreatorUid)", fmt.Sprint(*g.Volcengine.CreatorUserID), "7"},
 		{"group create time", g.CreateTime.String(), time.Unix(1700000000, 0).UTC().String()},
 		{"group zero modify time", fmt.Sprint(g.UpdateTime.IsZero()), "true"},
 		{"peer owner (OwnerUserId wins)", p.OwnerUserID, "8"},

@@ -94,32 +94,32 @@ func checkMapping(t *testing.T, g schemas.Conversation, w yunxinsim.ExpectedItem
 	t.Helper()
 	s, y := w.Spec, g.Yunxin
 	parts := strings.SplitN(w.ConversationID, "|", 3)
-	if y == nil || g.Type != s.Type || y.Type != s.Type || g.OwnerUserID != parts[0] || g.PeerID != parts[2] {
+	if y == nil || g.Type != s.Type || val(y.Type) != s.Type || g.OwnerUserID != parts[0] || g.PeerID != parts[2] {
 		t.Fatalf("%s: type/owner/peer = %d/%s/%s, want %d/%s/%s", w.ConversationID, g.Type, g.OwnerUserID, g.PeerID, s.Type, parts[0], parts[2])
 	}
 	if !g.CreateTime.Equal(s.Created) || !g.UpdateTime.Equal(s.Modified) || g.CreateTime.Location() != time.UTC {
 		t.Errorf("%s: times = %v, %v, want %v, %v UTC", w.ConversationID, g.CreateTime, g.UpdateTime, s.Created, s.Modified)
 	}
-	if y.StickTop != s.Pinned || y.UnreadCount != s.Unread || (y.MessageState == 1) != s.Revoked {
-		t.Errorf("%s: stick_top/unread/state = %v/%d/%d, want %v/%d/revoked %v", w.ConversationID, y.StickTop, y.UnreadCount, y.MessageState, s.Pinned, s.Unread, s.Revoked)
+	if val(y.StickTop) != s.Pinned || val(y.UnreadCount) != s.Unread || (val(y.MessageState) == 1) != s.Revoked {
+		t.Errorf("%s: stick_top/unread/state = %v/%v/%v, want %v/%d/revoked %v", w.ConversationID, y.StickTop, y.UnreadCount, y.MessageState, s.Pinned, s.Unread, s.Revoked)
 	}
 	if s.Revoked {
 		seen.revoked = true
-		if y.RevokeNotification == nil || y.RevokeNotification.ServerID != s.ID+1 || y.LastMessage != nil {
+		if y.RevokeNotification == nil || val(y.RevokeNotification.ServerID) != s.ID+1 || y.LastMessage != nil {
 			t.Errorf("%s: revoked, got notification %+v and last message %+v", w.ConversationID, y.RevokeNotification, y.LastMessage)
 		}
 		return
 	}
 	m := y.LastMessage
-	if m == nil || m.MessageServerID != s.ID+1 || m.Text != s.Text || !m.CreateTime.Equal(s.Modified) {
+	if m == nil || val(m.MessageServerID) != s.ID+1 || val(m.Text) != s.Text || !val(m.CreateTime).Equal(s.Modified) {
 		t.Fatalf("%s: last message %+v, want server id %d, text %q", w.ConversationID, m, s.ID+1, s.Text)
 	}
-	if s.Type != 1 && m.TeamID != s.ID {
-		t.Errorf("%s: team_id = %d, want %d", w.ConversationID, m.TeamID, s.ID)
+	if s.Type != 1 && val(m.TeamID) != s.ID {
+		t.Errorf("%s: team_id = %v, want %d", w.ConversationID, m.TeamID, s.ID)
 	}
 	seen.bigTeam = seen.bigTeam || (s.Type != 1 && s.ID > 1<<53)
 	seen.bigGroup = seen.bigGroup || slices.Contains(y.GroupIDs, 1<<60+int64(s.Index))
-	seen.longExt = seen.longExt || (len(s.Name) > 4096 && strings.Contains(y.ServerExtension, s.Name))
+	seen.longExt = seen.longExt || (len(s.Name) > 4096 && strings.Contains(val(y.ServerExtension), s.Name))
 	seen.attachment = seen.attachment || json.Valid(m.Attachment) && strings.Contains(string(m.Attachment), strconv.FormatInt(s.ID, 10))
 }
 
@@ -225,4 +225,13 @@ func TestFetchPageFreshNoncePerRequest(t *testing.T) {
 	if st := run.Stats(); st.NonceReuses != 0 || st.ListRequests != 3 {
 		t.Errorf("Stats() = %+v, want 3 list requests and no reused nonce", st)
 	}
+}
+
+// val is *p, or the zero value when p is nil.
+func val[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
 }

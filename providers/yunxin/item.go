@@ -10,23 +10,25 @@ import (
 )
 
 // item is a v2 ConversationInfo (docs/providers.md §2.4). Integers are typed
-// int64 so values above 2^53 decode exactly; times are milliseconds.
+// int64 so values above 2^53 decode exactly; times are milliseconds. The
+// fields of schemas.YunxinConversation are pointers (GroupIDs a slice), nil
+// only when absent or null, so "", 0 and [] are kept.
 type item struct {
 	ConversationID  string          `json:"conversation_id"`
-	SenderID        string          `json:"sender_id"`
-	ReceiverID      string          `json:"receiver_id"`
-	Type            int32           `json:"type"`
-	StickTop        bool            `json:"stick_top"`
+	SenderID        *string         `json:"sender_id"`
+	ReceiverID      *string         `json:"receiver_id"`
+	Type            *int32          `json:"type"`
+	StickTop        *bool           `json:"stick_top"`
 	GroupIDs        []int64         `json:"group_ids"`
-	ServerExtension string          `json:"server_extension"`
-	MessageState    int32           `json:"message_state"`
+	ServerExtension *string         `json:"server_extension"`
+	MessageState    *int32          `json:"message_state"`
 	LastMessage     json.RawMessage `json:"last_message"`
 	// Decision (open question 5): both names of the revocation are
 	// accepted; revoke_notification wins when a response carries both.
 	RevokeNotification *revoke `json:"revoke_notification"`
 	RevokeMessage      *revoke `json:"revoke_message"`
-	UnreadCount        int64   `json:"unread_count"`
-	SortOrder          int64   `json:"sort_order"`
+	UnreadCount        *int64  `json:"unread_count"`
+	SortOrder          *int64  `json:"sort_order"`
 	CreateTime         int64   `json:"create_time"`
 	UpdateTime         int64   `json:"update_time"`
 	LastReadTime       *int64  `json:"last_read_time"`
@@ -36,27 +38,27 @@ type item struct {
 // (open question 5): the nested apifox form is not decoded; its unknown
 // keys are ignored and Raw still holds them.
 type message struct {
-	MessageServerID  int64           `json:"message_server_id"`
-	MessageClientID  string          `json:"message_client_id"`
-	SenderID         string          `json:"sender_id"`
-	ReceiverID       string          `json:"receiver_id"`
-	TeamID           int64           `json:"team_id"`
-	ConversationType int32           `json:"conversation_type"`
-	SenderClientType int32           `json:"sender_client_type"`
-	MessageType      int32           `json:"message_type"`
-	SubType          int32           `json:"sub_type"`
-	CreateTime       int64           `json:"create_time"`
-	Text             string          `json:"text"`
+	MessageServerID  *int64          `json:"message_server_id"`
+	MessageClientID  *string         `json:"message_client_id"`
+	SenderID         *string         `json:"sender_id"`
+	ReceiverID       *string         `json:"receiver_id"`
+	TeamID           *int64          `json:"team_id"`
+	ConversationType *int32          `json:"conversation_type"`
+	SenderClientType *int32          `json:"sender_client_type"`
+	MessageType      *int32          `json:"message_type"`
+	SubType          *int32          `json:"sub_type"`
+	CreateTime       *int64          `json:"create_time"`
+	Text             *string         `json:"text"`
 	Attachment       json.RawMessage `json:"attachment"`
-	Extension        string          `json:"extension"`
+	Extension        *string         `json:"extension"`
 }
 
 type revoke struct {
-	ServerID   int64  `json:"server_id"`
-	Attach     string `json:"attach"`
-	RevokeID   string `json:"revoke_id"`
-	CustomInfo string `json:"custom_info"`
-	RevokeType int32  `json:"revoke_type"`
+	ServerID   *int64  `json:"server_id"`
+	Attach     *string `json:"attach"`
+	RevokeID   *string `json:"revoke_id"`
+	CustomInfo *string `json:"custom_info"`
+	RevokeType *int32  `json:"revoke_type"`
 }
 
 // mapItems decodes raw items into conversations of user of app.
@@ -90,8 +92,8 @@ func mapItem(app, user string, raw json.RawMessage) (schemas.Conversation, error
 		App:            app,
 		UserID:         user,
 		ConversationID: it.ConversationID,
-		Type:           normalType(it.Type),
-		OwnerUserID:    it.SenderID,
+		Type:           normalType(deref(it.Type)),
+		OwnerUserID:    deref(it.SenderID),
 		PeerID:         peerID(&it),
 		CreateTime:     millis(it.CreateTime),
 		UpdateTime:     millis(it.UpdateTime),
@@ -111,11 +113,8 @@ func yunxinFields(it *item, lm *schemas.YunxinMessage) *schemas.YunxinConversati
 		MessageState:    it.MessageState,
 		UnreadCount:     it.UnreadCount,
 		SortOrder:       it.SortOrder,
+		LastReadTime:    millisPtr(it.LastReadTime),
 		LastMessage:     lm,
-	}
-	if it.LastReadTime != nil {
-		t := millis(*it.LastReadTime)
-		y.LastReadTime = &t
 	}
 	rv := it.RevokeNotification
 	if rv == nil {
@@ -130,8 +129,9 @@ func yunxinFields(it *item, lm *schemas.YunxinMessage) *schemas.YunxinConversati
 	return y
 }
 
-// decodeMessage returns nil for an absent, null or empty last_message (the
-// provider sends one of those when the last message was revoked).
+// decodeMessage returns nil for an absent or null last_message; an empty
+// object (the provider may send one when the last message was revoked) is
+// a message with every field nil.
 func decodeMessage(raw json.RawMessage) (*schemas.YunxinMessage, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
@@ -139,9 +139,6 @@ func decodeMessage(raw json.RawMessage) (*schemas.YunxinMessage, error) {
 	var m message
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, err
-	}
-	if m.isZero() {
-		return nil, nil
 	}
 	var att json.RawMessage
 	if len(m.Attachment) > 0 && string(m.Attachment) != "null" {
@@ -151,15 +148,9 @@ func decodeMessage(raw json.RawMessage) (*schemas.YunxinMessage, error) {
 		MessageServerID: m.MessageServerID, MessageClientID: m.MessageClientID,
 		SenderID: m.SenderID, ReceiverID: m.ReceiverID, TeamID: m.TeamID,
 		ConversationType: m.ConversationType, SenderClientType: m.SenderClientType,
-		MessageType: m.MessageType, SubType: m.SubType, CreateTime: millis(m.CreateTime),
+		MessageType: m.MessageType, SubType: m.SubType, CreateTime: millisPtr(m.CreateTime),
 		Text: m.Text, Attachment: att, Extension: m.Extension,
 	}, nil
-}
-
-func (m *message) isZero() bool {
-	return m.MessageServerID == 0 && m.MessageClientID == "" && m.SenderID == "" &&
-		m.ReceiverID == "" && m.TeamID == 0 && m.CreateTime == 0 && m.Text == "" &&
-		len(m.Attachment) == 0 && m.Extension == "" && m.MessageType == 0
 }
 
 // normalType maps the Yunxin type; 1, 2 and 3 coincide with the schemas
@@ -179,8 +170,8 @@ func normalType(t int32) int32 {
 // peerID is receiver_id, or the peer part of conversation_id
 // ({owner}|{type}|{peer}) when the provider left receiver_id empty.
 func peerID(it *item) string {
-	if it.ReceiverID != "" {
-		return it.ReceiverID
+	if r := deref(it.ReceiverID); r != "" {
+		return r
 	}
 	if parts := strings.SplitN(it.ConversationID, "|", 3); len(parts) == 3 {
 		return parts[2]
@@ -194,4 +185,23 @@ func millis(ms int64) time.Time {
 		return time.Time{}
 	}
 	return time.UnixMilli(ms).UTC()
+}
+
+// millisPtr converts provider milliseconds that may be absent; a present 0
+// is the Unix epoch, as sent.
+func millisPtr(ms *int64) *time.Time {
+	if ms == nil {
+		return nil
+	}
+	t := time.UnixMilli(*ms).UTC()
+	return &t
+}
+
+// deref is *p, or the zero value when p is nil.
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
 }

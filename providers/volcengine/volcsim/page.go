@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/chatlake/chatlake/providers/simulator"
 	"github.com/chatlake/chatlake/providers/volcengine"
 )
 
@@ -89,25 +90,29 @@ func deref(p *int32) int32 {
 	return *p
 }
 
-type wireResult struct {
-	ConversationInfos []json.RawMessage
-	HasMore           bool
-	NextCursor        int64
-}
-
-// writePage answers with the page at the request's cursor.
+// writePage answers with the page at the request's cursor: data-set items,
+// or the hand-written fixture for simulator.UserFixture.
 func (s *Server) writePage(w http.ResponseWriter, r pageRequest) {
-	specs := s.cache.get(s.opts.Dataset, r.user, r.dataType)
-	start := min(r.cursor, int64(len(specs)))
-	end := min(start+r.limit, int64(len(specs)))
-	res := wireResult{ConversationInfos: make([]json.RawMessage, 0, end-start),
-		HasMore: end < int64(len(specs)), NextCursor: end}
-	for _, sp := range specs[start:end] {
-		res.ConversationInfos = append(res.ConversationInfos, renderItem(r.app, r.user, r.inbox, r.skipMemberCount, sp))
+	var all []json.RawMessage
+	var specs []simulator.Spec
+	n := int64(0)
+	if r.user == simulator.UserFixture {
+		all = Fixture()
+		n = int64(len(all))
+	} else {
+		specs = s.cache.get(s.opts.Dataset, r.user, r.dataType)
+		n = int64(len(specs))
+	}
+	start := min(r.cursor, n)
+	end := min(start+r.limit, n)
+	items := make([]json.RawMessage, 0, end-start)
+	for i := start; i < end; i++ {
+		if all != nil {
+			items = append(items, all[i])
+		} else {
+			items = append(items, renderItem(r.app, r.user, r.inbox, r.skipMemberCount, specs[i]))
+		}
 	}
 	s.stats.add(func(st *Stats) { st.Pages++ })
-	writeJSON(w, http.StatusOK, struct {
-		ResponseMetadata responseMetadata
-		Result           wireResult
-	}{s.metadata(), res})
+	writePageBody(w, s.metadata(), items, end < n, end)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"testing"
@@ -398,5 +399,28 @@ func TestExpectedOrderPerDataType(t *testing.T) {
 	}
 	if got := volcsim.Expected(ds, volcsim.TestAppID, simulator.UserMany, 3); got != nil {
 		t.Errorf("Expected(datatype 3) = %d items, want nil", len(got))
+	}
+}
+
+// TestServesFixtureVerbatim checks that the hand-written items reach the
+// wire unchanged, across pages.
+func TestServesFixtureVerbatim(t *testing.T) {
+	ts := start(t, volcsim.Options{Apps: []int32{123456}})
+	want := volcsim.Fixture()
+	var got []json.RawMessage
+	for cursor := 0; len(got) < len(want); cursor += 2 {
+		a := do(t, ts, call{body: fmt.Sprintf(`{"AppId":123456,"ParticipantUserIdStr":%q,"Cursor":%d,"Limit":2}`, simulator.UserFixture, cursor)})
+		got = append(got, a.result.ConversationInfos...)
+		if !a.result.HasMore {
+			break
+		}
+	}
+	if len(want) < 5 || len(got) != len(want) {
+		t.Fatalf("served %d items, want the %d of the fixture", len(got), len(want))
+	}
+	for i := range want {
+		if string(got[i]) != string(want[i]) {
+			t.Errorf("item %d = %q, want %q", i, got[i], want[i])
+		}
 	}
 }

@@ -31,7 +31,7 @@ func (s *Server) batch(w http.ResponseWriter, r *http.Request, app string) {
 	for _, id := range failed {
 		d.FailedList = append(d.FailedList, failedEntry{ConversationID: id, ErrorCode: 414, ErrorMsg: "conversation not found"})
 	}
-	writeJSON(w, envelope{Code: 200, Msg: "success", Data: d})
+	writeBatch(w, d)
 }
 
 // Page tokens are opaque to clients; inside, the offset bound to the app

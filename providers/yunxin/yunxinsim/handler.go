@@ -127,7 +127,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, app string) {
 			return
 		}
 	}
-	writeJSON(w, envelope{Code: 200, Msg: "success", Data: s.page(app, user, off, limit)})
+	writeList(w, s.page(app, user, off, limit))
 }
 
 // parseLimit reads limit: default 100, valid 1–100.
@@ -144,16 +144,30 @@ const (
 	maxIDs   = 100
 )
 
-// page renders the items of user from off, at most limit of them.
+// page renders the items of user from off, at most limit of them: data-set
+// items, or the hand-written fixture for simulator.UserFixture.
 func (s *Server) page(app, user string, off, limit int) listData {
-	es := s.cat.entries(app, user)
-	off = min(off, len(es))
-	end := min(off+limit, len(es))
-	d := listData{Items: make([]json.RawMessage, 0, end-off)}
-	for _, e := range es[off:end] {
-		d.Items = append(d.Items, s.cat.render(user, e))
+	var fix []json.RawMessage
+	var es []entry
+	n := 0
+	if user == simulator.UserFixture {
+		fix = Fixture()
+		n = len(fix)
+	} else {
+		es = s.cat.entries(app, user)
+		n = len(es)
 	}
-	if end < len(es) {
+	off = min(off, n)
+	end := min(off+limit, n)
+	d := listData{Items: make([]json.RawMessage, 0, end-off)}
+	for i := off; i < end; i++ {
+		if fix != nil {
+			d.Items = append(d.Items, fix[i])
+		} else {
+			d.Items = append(d.Items, s.cat.render(user, es[i]))
+		}
+	}
+	if end < n {
 		d.HasMore, d.NextToken = true, makeToken(end, app, user)
 	}
 	return d

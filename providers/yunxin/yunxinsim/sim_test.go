@@ -440,3 +440,37 @@ func TestWaitsHonourContext(t *testing.T) {
 		})
 	}
 }
+
+// TestListServesFixtureVerbatim checks that the hand-written items reach the
+// wire unchanged, across pages.
+func TestListServesFixtureVerbatim(t *testing.T) {
+	s := yunxinsim.New(yunxinsim.Options{})
+	sg := goodSigner("f")
+	want := yunxinsim.Fixture()
+	var got []json.RawMessage
+	q := url.Values{"account_id": {simulator.UserFixture}, "limit": {"2"}}
+	for range len(want) {
+		a := do(t, s, yunxinsim.PathList, q, &sg)
+		var d struct {
+			HasMore   bool              `json:"has_more"`
+			NextToken string            `json:"next_token"`
+			Items     []json.RawMessage `json:"items"`
+		}
+		if err := json.Unmarshal(a.Data, &d); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, d.Items...)
+		if !d.HasMore {
+			break
+		}
+		q.Set("page_token", d.NextToken)
+	}
+	if len(want) < 5 || len(got) != len(want) {
+		t.Fatalf("listed %d items, want the %d of the fixture", len(got), len(want))
+	}
+	for i := range want {
+		if string(got[i]) != string(want[i]) {
+			t.Errorf("item %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+}
