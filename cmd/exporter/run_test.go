@@ -146,11 +146,7 @@ func testEnv(url, root string) map[string]string {
 }
 
 func TestRunExportsThenStopsCleanly(t *testing.T) {
-	srv := natstest.Start(t)
-	_, js := srv.Connect(t)
-	if err := pipeline.EnsureStreams(t.Context(), js, pipeline.StreamsConfig{}); err != nil {
-		t.Fatal(err)
-	}
+	srv, js := testStreams(t)
 	root := t.TempDir()
 	evs := events(300, 0)
 	last := publish(t, js, evs)
@@ -188,11 +184,7 @@ func TestRunHelpAndBadConfig(t *testing.T) {
 // every event exactly once.
 func TestKill9ExactlyOnce(t *testing.T) {
 	bin := buildExporter(t)
-	srv := natstest.Start(t)
-	_, js := srv.Connect(t)
-	if err := pipeline.EnsureStreams(t.Context(), js, pipeline.StreamsConfig{}); err != nil {
-		t.Fatal(err)
-	}
+	srv, js := testStreams(t)
 	root := t.TempDir()
 	kills, per := 30, 150
 	if testing.Short() {
@@ -227,6 +219,17 @@ func TestKill9ExactlyOnce(t *testing.T) {
 		t.Fatalf("exporter after SIGTERM: %v, want exit 0", err)
 	}
 	checkLake(t, root, all)
+}
+
+// testStreams starts a NATS server with chatlake's streams.
+func testStreams(t *testing.T) (*natstest.Server, jetstream.JetStream) {
+	t.Helper()
+	srv := natstest.Start(t)
+	_, js := srv.Connect(t)
+	if err := pipeline.EnsureStreams(t.Context(), js, pipeline.StreamsConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	return srv, js
 }
 
 // buildExporter builds this command into a temporary folder.

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chatlake/chatlake/internal/natstest"
-	"github.com/chatlake/chatlake/pipeline"
 	"github.com/chatlake/chatlake/schemas"
 )
 
@@ -147,11 +145,7 @@ func waitOwner(t *testing.T, a, b *supervised) (owner, standby *supervised) {
 // other in a loop, and the lake holds every event exactly once.
 func TestSupervisedStandbyTakesOverAfterKill9(t *testing.T) {
 	bin := buildExporter(t)
-	srv := natstest.Start(t)
-	_, js := srv.Connect(t)
-	if err := pipeline.EnsureStreams(t.Context(), js, pipeline.StreamsConfig{}); err != nil {
-		t.Fatal(err)
-	}
+	srv, js := testStreams(t)
 	root := t.TempDir()
 	env := testEnv(srv.ClientURL(), root)
 	a, b := supervise(t, "a", bin, env), supervise(t, "b", bin, env)
