@@ -260,3 +260,24 @@ func TestLeaseStandbyOutlivesReadErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestLeaseStandbyNoticesRelease: a waiting standby takes a released
+// record over within standbyPoll, however long the lease.
+func TestLeaseStandbyNoticesRelease(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		recs := &memRecords{}
+		s := owned(t, recs, time.Hour, "a")
+		standby := acquiring(t.Context(), newCommitStore(recs, time.Hour), "b")
+		time.Sleep(time.Minute)
+		if err := s.release(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		released := time.Now()
+		if err := <-standby; err != nil {
+			t.Fatalf("acquire() = %v, want nil", err)
+		}
+		if took := time.Since(released); took > standbyPoll {
+			t.Errorf("standby took a released record over after %v, want within %v", took, standbyPoll)
+		}
+	})
+}
