@@ -114,28 +114,11 @@ func NewExporter(js jetstream.JetStream, log *slog.Logger, met *ExporterMetrics,
 // commit is discarded by the next owner.
 func (e *Exporter) Run(ctx context.Context) error {
 	defer e.setState(stateStopped)
-	recs, err := openKVRecords(ctx, e.js, e.cfg.Replicas)
+	store, rec, err := e.acquire(ctx)
 	if err != nil {
 		return ignoreIfStopping(ctx, err)
 	}
-	store := newCommitStore(recs, e.cfg.Lease)
-	store.hook = e.hook
-	e.setState(stateStandby)
-	rec, err := store.acquire(ctx, e.owner, e.log)
-	if err != nil {
-		return ignoreIfStopping(ctx, err)
-	}
-	e.setState(stateActive)
-	// The lease is renewed until the export has stopped, its shutdown
-	// commit included: a long commit must not lose it.
-	rctx, stopRenew := context.WithCancel(context.WithoutCancel(ctx))
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return store.keep(rctx, e.log) })
-	g.Go(func() error {
-		defer stopRenew()
-		return e.export(ctx, gctx, store, rec)
-	})
-	if err := g.Wait(); err != nil {
+	if err := e.own(ctx, store, rec); err != nil {
 		return store.explain(ctx, err)
 	}
 	e.setState(stateStopped)
@@ -145,6 +128,34 @@ func (e *Exporter) Run(ctx context.Context) error {
 		e.log.Warn("exporter lease release", "err", err)
 	}
 	return nil
+}
+
+// acquire stands by until this exporter owns the commit record.
+func (e *Exporter) acquire(ctx context.Context) (*commitStore, schemas.ExportCommit, error) {
+	recs, err := openKVRecords(ctx, e.js, e.cfg.Replicas)
+	if err != nil {
+		return nil, schemas.ExportCommit{}, err
+	}
+	store := newCommitStore(recs, e.cfg.Lease)
+	store.hook = e.hook
+	e.setState(stateStandby)
+	rec, err := store.acquire(ctx, e.owner, e.log)
+	return store, rec, err
+}
+
+// own exports while renewing the lease. The lease is renewed until the
+// export has stopped, its shutdown commit included: a long commit must not
+// lose it.
+func (e *Exporter) own(ctx context.Context, store *commitStore, rec schemas.ExportCommit) error {
+	e.setState(stateActive)
+	rctx, stopRenew := context.WithCancel(context.WithoutCancel(ctx))
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return store.keep(rctx, e.log) })
+	g.Go(func() error {
+		defer stopRenew()
+		return e.export(ctx, gctx, store, rec)
+	})
+	return g.Wait()
 }
 
 // export recovers the lake from rec, positions the consumer and runs the
