@@ -8,23 +8,89 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/chatlake/chatlake/schemas"
 )
 
-// ErrFenced means another exporter replaced the commit record since this
-// one last read it: this exporter must stop without publishing anything.
-var ErrFenced = errors.New("exporter fenced: commit record changed by another exporter")
+// ErrFenced means this exporter no longer owns the commit record: its
+// lease lapsed, or another exporter replaced the record since this one last
+// wrote it. The exporter stops without publishing anything more; started
+// again, it waits as a standby.
+var ErrFenced = errors.New("exporter fenced: commit record owned by another exporter")
 
-// commitStore reads and replaces the commit record with compare-and-set.
-type commitStore struct {
-	kv  jetstream.KeyValue
-	rev uint64 // revision of the record last read or written; 0 if none
+// records reads and replaces the commit record with compare-and-set: the
+// key-value bucket in production, a fake in the lease tests.
+type records interface {
+	// get returns the record and its revision; revision 0 if there is none.
+	get(ctx context.Context) (schemas.ExportCommit, uint64, error)
+	// put stores rec if the record's revision is still rev (0: absent) and
+	// returns the new revision; otherwise an error wrapping ErrFenced.
+	put(ctx context.Context, rec schemas.ExportCommit, rev uint64) (uint64, error)
 }
 
-func openCommitStore(ctx context.Context, js jetstream.JetStream, replicas int) (*commitStore, error) {
+// commitStore is this exporter's hold on the commit record: the revision
+// it last read or wrote, and since when its lease runs. Safe for
+// concurrent use: commits and renewals take turns.
+type commitStore struct {
+	recs  records
+	lease time.Duration
+	mu    sync.Mutex
+	rev   uint64               // revision last read or written; 0 if none
+	last  schemas.ExportCommit // the record at rev
+	held  time.Time            // when the last write that kept the lease was sent; zero if not owner
+	// hook, when set by a test, is called before each renewal; a non-nil
+	// error stops the renewals as a crash would.
+	hook func(point string) error
+}
+
+func newCommitStore(recs records, lease time.Duration) *commitStore {
+	return &commitStore{recs: recs, lease: lease, hook: func(string) error { return nil }}
+}
+
+// write stores rec over s.rev. On success the lease runs from the moment
+// the write was sent, which is no later than any standby can have seen it.
+func (s *commitStore) write(ctx context.Context, rec schemas.ExportCommit) error {
+	sent := time.Now()
+	rec.LeaseMillis, rec.RenewedAt = s.lease.Milliseconds(), sent.UTC()
+	rev, err := s.recs.put(ctx, rec, s.rev)
+	if err != nil {
+		return fmt.Errorf("store commit record: %w", err)
+	}
+	s.rev, s.last, s.held = rev, rec, sent
+	return nil
+}
+
+// lapsed reports an error wrapping ErrFenced once the lease may have
+// lapsed: from then on a standby may own the record, so nothing may be
+// committed even if the compare-and-set would still succeed.
+func (s *commitStore) lapsed() error {
+	if s.held.IsZero() {
+		return fmt.Errorf("store commit record: not the owner: %w", ErrFenced)
+	}
+	if since := time.Since(s.held); since >= s.lease {
+		return fmt.Errorf("store commit record: lease lapsed %v after its last renewal: %w", since.Round(time.Millisecond), ErrFenced)
+	}
+	return nil
+}
+
+// commit stores rec, an epoch's commit, if the lease still holds.
+func (s *commitStore) commit(ctx context.Context, rec schemas.ExportCommit) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.lapsed(); err != nil {
+		return err
+	}
+	return s.write(ctx, rec)
+}
+
+// kvRecords is the commit record in the exporter's key-value bucket.
+type kvRecords struct{ kv jetstream.KeyValue }
+
+func openKVRecords(ctx context.Context, js jetstream.JetStream, replicas int) (kvRecords, error) {
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      schemas.BucketExporter,
 		Description: "chatlake exporter commit record",
@@ -33,27 +99,41 @@ func openCommitStore(ctx context.Context, js jetstream.JetStream, replicas int) 
 		Replicas:    replicas,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("commit bucket: %w", err)
+		return kvRecords{}, fmt.Errorf("commit bucket: %w", err)
 	}
-	return &commitStore{kv: kv}, nil
+	return kvRecords{kv: kv}, nil
 }
 
-// load reads the record; a missing record is the zero record.
-func (s *commitStore) load(ctx context.Context) (schemas.ExportCommit, error) {
-	var rec schemas.ExportCommit
-	e, err := s.kv.Get(ctx, schemas.KeyExporterCommit)
+func (r kvRecords) get(ctx context.Context) (schemas.ExportCommit, uint64, error) {
+	e, err := r.kv.Get(ctx, schemas.KeyExporterCommit)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		s.rev = 0
-		return rec, nil
+		return schemas.ExportCommit{}, 0, nil
 	}
 	if err != nil {
-		return rec, fmt.Errorf("read commit record: %w", err)
+		return schemas.ExportCommit{}, 0, fmt.Errorf("read commit record: %w", err)
 	}
-	if rec, err = decodeCommit(e.Value()); err != nil {
-		return rec, err
+	rec, err := decodeCommit(e.Value())
+	if err != nil {
+		return rec, 0, err
 	}
-	s.rev = e.Revision()
-	return rec, nil
+	return rec, e.Revision(), nil
+}
+
+func (r kvRecords) put(ctx context.Context, rec schemas.ExportCommit, rev uint64) (uint64, error) {
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return 0, fmt.Errorf("encode commit record: %w", err)
+	}
+	var n uint64
+	if rev == 0 {
+		n, err = r.kv.Create(ctx, schemas.KeyExporterCommit, b)
+	} else {
+		n, err = r.kv.Update(ctx, schemas.KeyExporterCommit, b, rev)
+	}
+	if isWrongRevision(err) {
+		return 0, ErrFenced
+	}
+	return n, err
 }
 
 // decodeCommit decodes a commit record and checks that every file it
@@ -71,29 +151,6 @@ func decodeCommit(b []byte) (schemas.ExportCommit, error) {
 		}
 	}
 	return rec, nil
-}
-
-// store replaces the record if nobody else did since s.rev; otherwise it
-// returns ErrFenced.
-func (s *commitStore) store(ctx context.Context, rec schemas.ExportCommit) error {
-	b, err := json.Marshal(rec)
-	if err != nil {
-		return fmt.Errorf("encode commit record: %w", err)
-	}
-	var rev uint64
-	if s.rev == 0 {
-		rev, err = s.kv.Create(ctx, schemas.KeyExporterCommit, b)
-	} else {
-		rev, err = s.kv.Update(ctx, schemas.KeyExporterCommit, b, s.rev)
-	}
-	if isWrongRevision(err) {
-		return fmt.Errorf("store commit record: %w", ErrFenced)
-	}
-	if err != nil {
-		return fmt.Errorf("store commit record: %w", err)
-	}
-	s.rev = rev
-	return nil
 }
 
 func isWrongRevision(err error) bool {

@@ -5,46 +5,49 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chatlake/chatlake/internal/natstest"
 	"github.com/chatlake/chatlake/schemas"
 )
 
-// TestCommitStoreFences checks the compare-and-set: a store that read an
-// older revision than the last write gets ErrFenced, whatever it writes.
+// TestCommitStoreFences checks the compare-and-set on the real bucket: a
+// store that read an older revision than the last write gets ErrFenced,
+// whatever it writes.
 func TestCommitStoreFences(t *testing.T) {
 	_, js := natstest.Start(t).Connect(t)
 	ctx := t.Context()
-	a, err := openCommitStore(ctx, js, 1)
+	recs, err := openKVRecords(ctx, js, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := openCommitStore(ctx, js, 1)
+	a, b := newCommitStore(recs, time.Minute), newCommitStore(recs, time.Minute)
+	if _, err := a.claim(ctx, "a", schemas.ExportCommit{}, 0); err != nil {
+		t.Fatalf("first claim = %v, want nil", err)
+	}
+	if err := a.commit(ctx, schemas.ExportCommit{Epoch: 1, LastSeq: 10, Owner: "a"}); err != nil {
+		t.Fatalf("first commit = %v, want nil", err)
+	}
+	rec, rev, err := recs.get(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.load(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.store(ctx, schemas.ExportCommit{Epoch: 1, LastSeq: 10, Owner: "a"}); err != nil {
-		t.Fatalf("first store = %v, want nil", err)
-	}
-	if _, err := b.load(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.store(ctx, schemas.ExportCommit{Epoch: 1, LastSeq: 10, Owner: "b"}); err != nil {
+	if _, err := b.claim(ctx, "b", rec, rev); err != nil {
 		t.Fatalf("claim by b = %v, want nil", err)
 	}
-	if err := a.store(ctx, schemas.ExportCommit{Epoch: 2, LastSeq: 20, Owner: "a"}); !errors.Is(err, ErrFenced) {
-		t.Fatalf("store by fenced a = %v, want ErrFenced", err)
+	if err := a.commit(ctx, schemas.ExportCommit{Epoch: 2, LastSeq: 20, Owner: "a"}); !errors.Is(err, ErrFenced) {
+		t.Fatalf("commit by fenced a = %v, want ErrFenced", err)
 	}
-	rec, err := b.load(ctx)
+	if err := a.renew(ctx); !errors.Is(err, ErrFenced) {
+		t.Fatalf("renew by fenced a = %v, want ErrFenced", err)
+	}
+	rec, _, err = recs.get(ctx)
 	if err != nil || rec.Owner != "b" || rec.LastSeq != 10 {
 		t.Fatalf("record after fence = %+v, %v; want b's at stream_seq 10", rec, err)
 	}
 	// A store that never read must not overwrite an existing record either.
-	c, _ := openCommitStore(ctx, js, 1)
-	if err := c.store(ctx, schemas.ExportCommit{Owner: "c"}); !errors.Is(err, ErrFenced) {
+	c := newCommitStore(recs, time.Minute)
+	if _, err := c.claim(ctx, "c", schemas.ExportCommit{}, 0); !errors.Is(err, ErrFenced) {
 		t.Fatalf("blind create = %v, want ErrFenced", err)
 	}
 }

@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,52 +10,23 @@ import (
 	"github.com/chatlake/chatlake/schemas"
 )
 
-// claimAttempts bounds how often recover retries when another exporter
-// changes the record between our read and our claim.
-const claimAttempts = 5
-
-// recover claims the commit record, publishes the last committed epoch's
-// files that are still under temp names, and deletes every other temp file.
-func (e *Exporter) recover(ctx context.Context, store *commitStore) (schemas.ExportCommit, error) {
-	rec, err := e.claim(ctx, store)
-	if err != nil {
-		return rec, err
-	}
+// recover, run once this exporter owns the commit record rec, publishes
+// the last committed epoch's files that are still under temp names and
+// deletes every other temp file. Only the owner may do this: a standby
+// would delete the files the owner is writing.
+func (e *Exporter) recover(rec schemas.ExportCommit) error {
 	if err := e.hook("after-claim"); err != nil {
-		return rec, errCrash{err}
+		return errCrash{err}
 	}
 	for _, rel := range rec.Files {
 		if err := publishFile(e.cfg.Root, rel); err != nil {
-			return rec, fmt.Errorf("recover epoch %d: %w", rec.Epoch, err)
+			return fmt.Errorf("recover epoch %d: %w", rec.Epoch, err)
 		}
 		if err := e.hook("mid-recover"); err != nil {
-			return rec, errCrash{err}
+			return errCrash{err}
 		}
 	}
-	if err := sweepTemps(e.cfg.Root); err != nil {
-		return rec, err
-	}
-	return rec, nil
-}
-
-// claim rewrites the record with this exporter as owner, which changes its
-// revision and so fences the previous owner's next commit.
-func (e *Exporter) claim(ctx context.Context, store *commitStore) (schemas.ExportCommit, error) {
-	for range claimAttempts {
-		rec, err := store.load(ctx)
-		if err != nil {
-			return rec, err
-		}
-		rec.Owner = e.owner
-		err = store.store(ctx, rec)
-		if err == nil {
-			return rec, nil
-		}
-		if !errors.Is(err, ErrFenced) {
-			return rec, err
-		}
-	}
-	return schemas.ExportCommit{}, fmt.Errorf("claim commit record: %w", ErrFenced)
+	return sweepTemps(e.cfg.Root)
 }
 
 // sweepTemps deletes the temp files below root: files of epochs that were

@@ -53,6 +53,12 @@ type ExporterConfig struct {
 	AckWait time.Duration
 	// ShutdownGrace bounds the final flush and commit. Default 20 seconds.
 	ShutdownGrace time.Duration
+	// Lease is how long the commit record stays this exporter's after its
+	// last renewal; the owner renews it every Lease/3, and a standby takes
+	// over once it has seen no renewal for a whole Lease. It bounds how
+	// long a killed owner stalls the lake when a standby runs, or when the
+	// exporter is restarted. At least 100ms. Default 15 seconds.
+	Lease time.Duration
 	// Replicas of the commit bucket. Default 1.
 	Replicas int
 	// WriterVersion is written in each file's metadata. Default "dev".
@@ -78,6 +84,7 @@ func (c ExporterConfig) withDefaults() ExporterConfig {
 	c.DecodeWorkers = cmpOr(c.DecodeWorkers, 2)
 	c.AckWait = cmpOr(c.AckWait, 2*c.MaxFileAge+time.Minute)
 	c.ShutdownGrace = cmpOr(c.ShutdownGrace, 20*time.Second)
+	c.Lease = cmpOr(c.Lease, 15*time.Second)
 	c.Replicas = cmpOr(c.Replicas, 1)
 	c.WriterVersion = cmpOr(c.WriterVersion, "dev")
 	return c
@@ -99,10 +106,12 @@ func (c ExporterConfig) Validate() error {
 		return errors.New("exporter: root folder required")
 	case d.MaxFileRows < 0, d.MaxFileBytes < 0, d.MaxEpochEvents < 0, d.RowGroupRows < 0, d.RowGroupBytes < 0:
 		return errors.New("exporter: negative size limit")
-	case d.MaxFileAge < 0, d.IdleFlush < 0, d.AckWait < 0, d.ShutdownGrace < 0:
+	case d.MaxFileAge < 0, d.IdleFlush < 0, d.AckWait < 0, d.ShutdownGrace < 0, d.Lease < 0:
 		return errors.New("exporter: negative duration")
 	case d.BatchSize < 0, d.DecodeWorkers < 0, d.MaxOpenFiles < 0:
 		return errors.New("exporter: negative count")
+	case d.Lease < minLease:
+		return fmt.Errorf("exporter: lease %v below %v", d.Lease, minLease)
 	case d.AckWait <= d.MaxFileAge:
 		return fmt.Errorf("exporter: ack wait %v must exceed max file age %v", d.AckWait, d.MaxFileAge)
 	}
@@ -111,6 +120,10 @@ func (c ExporterConfig) Validate() error {
 	}
 	return nil
 }
+
+// minLease keeps renewals (every third of the lease) from racing the
+// round trips that make them.
+const minLease = 100 * time.Millisecond
 
 func (c ExporterConfig) rotation() rotation {
 	return rotation{

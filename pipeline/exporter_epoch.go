@@ -214,7 +214,7 @@ func (w *epochWriter) end(ctx context.Context, reason string) error {
 		Epoch: w.rec.Epoch + 1, LastSeq: w.lastSeq, Files: files, Rows: w.rows,
 		Owner: w.e.owner, CommittedAt: time.Now().UTC(),
 	}
-	if err := w.store.store(ctx, rec); err != nil {
+	if err := w.store.commit(ctx, rec); err != nil {
 		return err
 	}
 	w.rec, w.events, w.rows = rec, 0, 0

@@ -2,52 +2,121 @@ package pipeline_test
 
 import (
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/chatlake/chatlake/pipeline"
 )
 
-// TestExporterSecondExporterFencesFirst starts a second exporter on the
-// same stream and folder while the first runs: the first must stop without
-// publishing anything, and the lake still holds every event exactly once.
-func TestExporterSecondExporterFencesFirst(t *testing.T) {
+// newTestExporter returns an exporter of cfg whose crash hook is hook.
+func newTestExporter(t *testing.T, js jetstream.JetStream, cfg pipeline.ExporterConfig, hook func(point string) error) (*pipeline.Exporter, *runningExporter) {
+	t.Helper()
+	e, err := pipeline.NewExporter(js, exporterTestLogger(), nil, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hook != nil {
+		pipeline.SetExporterCrashHook(e, hook)
+	}
+	return e, runExporter(t, e)
+}
+
+// waitActive polls until e owns the commit record.
+func waitActive(t *testing.T, e *pipeline.Exporter, d time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(d); !e.Active(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("exporter not active after %v", d)
+		}
+		time.Sleep(10 * time.Millisecond) // poll interval
+	}
+}
+
+// TestExporterStandbyTakesOverFromKilledOwner runs a second exporter
+// beside a working one: it must stand by, leaving the owner committing,
+// and take over after the owner stops without releasing its lease (as
+// kill -9 would), the lake holding every event exactly once.
+func TestExporterStandbyTakesOverFromKilledOwner(t *testing.T) {
 	_, js := exporterStreams(t)
 	root := t.TempDir()
 	events := testEvents(400, time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC))
 	cfg := exporterTestConfig(root)
 	cfg.MaxFileRows = 20
 
-	first := startExporter(t, js, cfg)
-	waitCommitted(t, js, publishTestEvents(t, js, events[:100]), 20*time.Second)
-	second := startExporter(t, js, cfg)
-	last := publishTestEvents(t, js, events[100:])
-
-	if err := first.wait(t); err == nil {
-		t.Fatal("first exporter's Run() = nil after a second took over, want an error")
-	} else {
-		t.Logf("first exporter stopped: %v", err)
-	}
-	// The second may stop on a gap the first left; a restart resumes it.
-	for rec := commitRecord(t, js); rec.LastSeq < last; rec = commitRecord(t, js) {
-		if err := second.waitOrStop(t, 2*time.Second); err != nil {
-			if !errors.Is(err, pipeline.ErrGap) {
-				t.Fatalf("second exporter's Run() = %v, want nil or ErrGap", err)
-			}
-			t.Logf("second exporter restarts after: %v", err)
+	var die atomic.Bool
+	first, r1 := newTestExporter(t, js, cfg, func(point string) error {
+		if die.Load() && point == "after-ack" {
+			return errInjected
 		}
-		second = startExporter(t, js, cfg)
+		return nil
+	})
+	waitCommitted(t, js, publishTestEvents(t, js, events[:100]), 20*time.Second)
+	owner := commitRecord(t, js).Owner
+	second, r2 := newTestExporter(t, js, cfg, nil)
+
+	// For several leases the owner keeps committing and the standby waits.
+	watchUntil := time.Now().Add(4 * cfg.Lease)
+	waitCommitted(t, js, publishTestEvents(t, js, events[100:250]), 20*time.Second)
+	for time.Now().Before(watchUntil) {
+		if second.Active() || !first.Active() {
+			t.Fatalf("while the owner renews: owner active %v, standby active %v; want true, false", first.Active(), second.Active())
+		}
+		time.Sleep(10 * time.Millisecond) // poll interval
 	}
-	if err := second.stop(t); err != nil {
-		t.Fatalf("second exporter's Run() = %v", err)
+	if err := second.Ready(); err != nil {
+		t.Errorf("standby Ready() = %v, want nil: a standby is healthy", err)
+	}
+	if got := commitRecord(t, js).Owner; got != owner {
+		t.Fatalf("commit record owner = %q while the owner lives, want %q", got, owner)
+	}
+
+	die.Store(true)
+	last := publishTestEvents(t, js, events[250:])
+	if err := r1.wait(t); !errors.Is(err, errInjected) {
+		t.Fatalf("owner's Run() = %v, want the injected crash", err)
+	}
+	waitActive(t, second, 20*time.Second)
+	waitCommitted(t, js, last, 20*time.Second)
+	if got := commitRecord(t, js).Owner; got == owner {
+		t.Errorf("commit record still owned by the dead owner %q", got)
+	}
+	if err := r2.stop(t); err != nil {
+		t.Fatalf("standby's Run() = %v", err)
 	}
 	checkExactlyOnce(t, root, events)
 }
 
-// TestExporterTakenOverMidCommitPublishesNothing holds the first exporter
-// just before its commit while a second one takes over: the first must
-// stop and publish nothing (it sees its consumer replaced, or its
-// compare-and-set fails).
+// TestExporterReleasesLeaseOnShutdown: a clean stop gives the lease up, so
+// the standby takes over at once even with a lease longer than the test.
+func TestExporterReleasesLeaseOnShutdown(t *testing.T) {
+	_, js := exporterStreams(t)
+	root := t.TempDir()
+	events := testEvents(200, time.Date(2026, 9, 3, 0, 0, 0, 0, time.UTC))
+	cfg := exporterTestConfig(root)
+	cfg.Lease = 10 * time.Minute
+
+	first, r1 := newTestExporter(t, js, cfg, nil)
+	waitCommitted(t, js, publishTestEvents(t, js, events[:100]), 20*time.Second)
+	waitActive(t, first, 20*time.Second)
+	second, r2 := newTestExporter(t, js, cfg, nil)
+	if err := r1.stop(t); err != nil {
+		t.Fatalf("owner's Run() = %v, want nil", err)
+	}
+	waitActive(t, second, 20*time.Second)
+	waitCommitted(t, js, publishTestEvents(t, js, events[100:]), 20*time.Second)
+	if err := r2.stop(t); err != nil {
+		t.Fatalf("second Run() = %v", err)
+	}
+	checkExactlyOnce(t, root, events)
+}
+
+// TestExporterTakenOverMidCommitPublishesNothing holds the owner just
+// before its commit, its renewals held too, until its lease lapses and a
+// standby takes over: the owner must then stop with ErrFenced and publish
+// nothing.
 func TestExporterTakenOverMidCommitPublishesNothing(t *testing.T) {
 	_, js := exporterStreams(t)
 	root := t.TempDir()
@@ -56,30 +125,33 @@ func TestExporterTakenOverMidCommitPublishesNothing(t *testing.T) {
 	cfg := exporterTestConfig(root)
 
 	held, release := make(chan struct{}), make(chan struct{})
-	first, err := pipeline.NewExporter(js, exporterTestLogger(), nil, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pipeline.SetExporterCrashHook(first, func(point string) error {
-		if point == "before-commit" {
-			close(held)
+	var once atomic.Bool
+	_, r1 := newTestExporter(t, js, cfg, func(point string) error {
+		switch point {
+		case "before-commit":
+			if once.CompareAndSwap(false, true) {
+				close(held)
+			}
 			<-release
+		case "before-renew":
+			if once.Load() {
+				<-release
+			}
 		}
 		return nil
 	})
-	r1 := runExporter(t, first)
 	<-held
 	owner := commitRecord(t, js).Owner
-	r2 := startExporter(t, js, cfg)
+	_, r2 := newTestExporter(t, js, cfg, nil)
 	for deadline := time.Now().Add(20 * time.Second); commitRecord(t, js).Owner == owner; {
 		if time.Now().After(deadline) {
-			t.Fatal("second exporter did not claim the commit record")
+			t.Fatal("standby did not claim the commit record after the owner's lease lapsed")
 		}
 		time.Sleep(10 * time.Millisecond) // poll interval
 	}
 	close(release)
-	if err := r1.wait(t); err == nil {
-		t.Fatal("first exporter's Run() = nil after a takeover, want an error")
+	if err := r1.wait(t); !errors.Is(err, pipeline.ErrFenced) {
+		t.Fatalf("first exporter's Run() = %v after a takeover, want ErrFenced", err)
 	}
 	waitCommitted(t, js, last, 20*time.Second)
 	if err := r2.stop(t); err != nil {

@@ -16,8 +16,8 @@ const maxGapCheck = 256
 
 // ErrGap means a message the stream still holds was not delivered to this
 // exporter in order (another process pulled it from the same consumer).
-// Skipping it would lose it, so the exporter stops; the next start fences
-// the other process and rereads from the last commit.
+// Skipping it would lose it, so the exporter stops; the next owner
+// rereads from the last commit.
 var ErrGap = errors.New("exporter: stream message skipped in delivery")
 
 // checkGap verifies that the sequences in (after, next) are gone from the

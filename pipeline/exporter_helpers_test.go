@@ -24,6 +24,7 @@ func exporterTestConfig(root string) pipeline.ExporterConfig {
 		MaxFileAge: 300 * time.Millisecond,
 		IdleFlush:  100 * time.Millisecond,
 		BatchSize:  100,
+		Lease:      500 * time.Millisecond,
 	}
 }
 

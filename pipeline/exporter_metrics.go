@@ -19,6 +19,7 @@ type ExporterMetrics struct {
 	lagEvents   prometheus.Gauge
 	deadLetters prometheus.Counter
 	committed   prometheus.Gauge
+	activeGauge prometheus.Gauge
 }
 
 // NewExporterMetrics creates the metrics and registers them with reg.
@@ -32,8 +33,9 @@ func NewExporterMetrics(reg prometheus.Registerer) *ExporterMetrics {
 		lagEvents:   prometheus.NewGauge(prometheus.GaugeOpts{Name: "chatlake_exporter_lag_events", Help: "Events in the stream after the last one processed."}),
 		deadLetters: prometheus.NewCounter(prometheus.CounterOpts{Name: "chatlake_exporter_dead_letters_total", Help: "Events sent to the dead-letter stream."}),
 		committed:   prometheus.NewGauge(prometheus.GaugeOpts{Name: "chatlake_exporter_committed_stream_seq", Help: "Stream sequence of the last committed event."}),
+		activeGauge: prometheus.NewGauge(prometheus.GaugeOpts{Name: "chatlake_exporter_active", Help: "1 while this exporter owns the commit record and exports, 0 while it stands by or is stopped."}),
 	}
-	reg.MustRegister(m.rows, m.files, m.bytes, m.epochs, m.commit, m.lagEvents, m.deadLetters, m.committed)
+	reg.MustRegister(m.rows, m.files, m.bytes, m.epochs, m.commit, m.lagEvents, m.deadLetters, m.committed, m.activeGauge)
 	return m
 }
 
@@ -58,5 +60,16 @@ func (m *ExporterMetrics) lag(pending uint64) {
 func (m *ExporterMetrics) deadLetter() {
 	if m != nil {
 		m.deadLetters.Inc()
+	}
+}
+
+func (m *ExporterMetrics) active(on bool) {
+	if m == nil {
+		return
+	}
+	if on {
+		m.activeGauge.Set(1)
+	} else {
+		m.activeGauge.Set(0)
 	}
 }

@@ -8,6 +8,11 @@
 // file appears only complete, and after a crash at any instant (kill -9
 // included) and a restart, every event is in exactly one visible file.
 //
+// A second exporter on the same NATS and lake waits as a hot standby while
+// the owner renews its lease in the commit record, and takes over when the
+// lease lapses or the owner shuts down. An exporter that lost its lease
+// exits with status 1; a supervisor that restarts it gets a standby.
+//
 // Usage:
 //
 //	exporter --config chatlake.yaml [flags]

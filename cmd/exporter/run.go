@@ -19,7 +19,15 @@ and writes them, exactly once, as Parquet files under
 
 Files appear complete (temp name, fsync, rename); a crash and restart
 neither loses nor doubles an event. Undecodable events go to the
-dead-letter stream. Point DuckDB at the folder, for example:
+dead-letter stream.
+
+A second exporter on the same NATS and lake is a hot standby: it waits
+while the owner renews its lease in the commit record (exporter.lease) and
+takes over from the last commit when the owner stops or the lease lapses.
+An exporter that lost its lease exits 1; started again, it stands by.
+/metrics shows chatlake_exporter_active 1 on the owner, 0 on a standby.
+
+Point DuckDB at the folder, for example:
 
   SELECT provider, count(*) FROM read_parquet('<root>/conversations/**/*.parquet',
     hive_partitioning = true) GROUP BY 1;

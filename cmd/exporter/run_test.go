@@ -133,20 +133,21 @@ func checkLake(t *testing.T, root string, evs []schemas.ConversationEvent) {
 	}
 }
 
+// testLease is the exporter's lease in these tests: a restart after a
+// kill waits this long for the killed owner's lease.
+const testLease = 300 * time.Millisecond
+
 func testEnv(url, root string) map[string]string {
 	return map[string]string{
 		"CHATLAKE_NATS_URL": url, "CHATLAKE_EXPORTER_ROOT": root, "CHATLAKE_HTTP_ADDR": "off",
 		"CHATLAKE_EXPORTER_MAX_FILE_ROWS": "9", "CHATLAKE_EXPORTER_IDLE_FLUSH": "100ms",
 		"CHATLAKE_EXPORTER_MAX_FILE_AGE": "300ms", "CHATLAKE_EXPORTER_BATCH": "25", "CHATLAKE_LOG_LEVEL": "warn",
+		"CHATLAKE_EXPORTER_LEASE": testLease.String(),
 	}
 }
 
 func TestRunExportsThenStopsCleanly(t *testing.T) {
-	srv := natstest.Start(t)
-	_, js := srv.Connect(t)
-	if err := pipeline.EnsureStreams(t.Context(), js, pipeline.StreamsConfig{}); err != nil {
-		t.Fatal(err)
-	}
+	srv, js := testStreams(t)
 	root := t.TempDir()
 	evs := events(300, 0)
 	last := publish(t, js, evs)
@@ -183,15 +184,8 @@ func TestRunHelpAndBadConfig(t *testing.T) {
 // instants while it exports, restarts it, and checks that the lake holds
 // every event exactly once.
 func TestKill9ExactlyOnce(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "exporter")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	srv := natstest.Start(t)
-	_, js := srv.Connect(t)
-	if err := pipeline.EnsureStreams(t.Context(), js, pipeline.StreamsConfig{}); err != nil {
-		t.Fatal(err)
-	}
+	bin := buildExporter(t)
+	srv, js := testStreams(t)
 	root := t.TempDir()
 	kills, per := 30, 150
 	if testing.Short() {
@@ -208,7 +202,8 @@ func TestKill9ExactlyOnce(t *testing.T) {
 		all = append(all, evs...)
 		last = publish(t, js, evs)
 		cmd := startBinary(t, bin, env)
-		time.Sleep(time.Duration(20+rng.IntN(400)) * time.Millisecond) // a random instant to kill at
+		// A random instant to kill at, once the lease the last one left has lapsed.
+		time.Sleep(testLease + time.Duration(20+rng.IntN(400))*time.Millisecond)
 		cmd.Process.Kill()
 		cmd.Wait()
 	}
@@ -225,6 +220,27 @@ func TestKill9ExactlyOnce(t *testing.T) {
 		t.Fatalf("exporter after SIGTERM: %v, want exit 0", err)
 	}
 	checkLake(t, root, all)
+}
+
+// testStreams starts a NATS server with chatlake's streams.
+func testStreams(t *testing.T) (*natstest.Server, jetstream.JetStream) {
+	t.Helper()
+	srv := natstest.Start(t)
+	_, js := srv.Connect(t)
+	if err := pipeline.EnsureStreams(t.Context(), js, pipeline.StreamsConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	return srv, js
+}
+
+// buildExporter builds this command into a temporary folder.
+func buildExporter(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "exporter")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
 
 func startBinary(t *testing.T, bin string, env map[string]string) *exec.Cmd {

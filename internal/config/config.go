@@ -128,6 +128,7 @@ type Exporter struct {
 	DecodeWorkers  int           `yaml:"decode_workers" help:"goroutines decoding events (default 2)"`
 	AckWait        time.Duration `yaml:"ack_wait" help:"consumer ack wait, above max_file_age (default 2*max_file_age+1m)"`
 	Grace          time.Duration `yaml:"grace" help:"time the final flush and commit get at shutdown (default 20s)"`
+	Lease          time.Duration `yaml:"lease" help:"the owner's hold on the commit record; a standby takes over when it lapses (default 15s)"`
 }
 
 // Validate checks the accounts against the providers registered in reg;

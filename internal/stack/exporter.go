@@ -22,7 +22,7 @@ func exporterConfig(cfg *config.Config) pipeline.ExporterConfig {
 		Root: c.Root, Compression: c.Compression, MaxFileRows: c.MaxFileRows, MaxFileBytes: c.MaxFileBytes,
 		MaxFileAge: c.MaxFileAge, IdleFlush: c.IdleFlush, MaxOpenFiles: c.MaxOpenFiles,
 		MaxEpochEvents: c.MaxEpochEvents, RowGroupRows: c.RowGroupRows, RowGroupBytes: c.RowGroupBytes,
-		BatchSize: c.Batch, DecodeWorkers: c.DecodeWorkers, AckWait: c.AckWait, ShutdownGrace: c.Grace,
+		BatchSize: c.Batch, DecodeWorkers: c.DecodeWorkers, AckWait: c.AckWait, ShutdownGrace: c.Grace, Lease: c.Lease,
 		Replicas: cfg.Streams.Replicas, WriterVersion: Version(),
 	}
 }
