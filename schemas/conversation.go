@@ -96,8 +96,10 @@ type YunxinConversation struct {
 	UnreadCount        *int64                    `json:"unread_count,omitempty"`
 	SortOrder          *int64                    `json:"sort_order,omitempty"`
 	LastReadTime       *time.Time                `json:"last_read_time,omitempty"` // the provider's 0 is the Unix epoch
-	LastMessage        *YunxinMessage            `json:"last_message,omitempty"`
 	RevokeNotification *YunxinRevokeNotification `json:"revoke_notification,omitempty"`
+	// LastMessage is last so that AppendEvent, which splices it in after
+	// the other fields, keeps the field order of json.Marshal.
+	LastMessage *YunxinMessage `json:"last_message,omitempty"`
 }
 
 // YunxinMessage is the last message of a Yunxin conversation; an empty
@@ -114,10 +116,11 @@ type YunxinMessage struct {
 	SubType          *int32     `json:"sub_type,omitempty"`
 	CreateTime       *time.Time `json:"create_time,omitempty"` // the provider's 0 is the Unix epoch
 	Text             *string    `json:"text,omitempty"`
-	// Attachment is the attachment's JSON value (any type); nil when the
-	// provider omitted it or sent null.
+	Extension        *string    `json:"extension,omitempty"`
+	// Attachment is the attachment's JSON value (any type), byte for byte
+	// as the provider sent it; nil when the provider omitted it or sent
+	// null. AppendEvent copies it verbatim, after the other fields.
 	Attachment json.RawMessage `json:"attachment,omitempty"`
-	Extension  *string         `json:"extension,omitempty"`
 }
 
 // YunxinRevokeNotification describes the revocation of a conversation's last

@@ -32,7 +32,7 @@ func goldenValues() map[string]any {
 		Type: schemas.ConversationTypeOneToOne, PeerID: "bob", OwnerUserID: "alice", CreateTime: at.Add(-time.Hour), UpdateTime: at,
 		Yunxin: &schemas.YunxinConversation{Type: p(int32(1)), SenderID: p("alice"), ReceiverID: p("bob"), GroupIDs: []int64{},
 			ServerExtension: p(""), MessageState: p(int32(1)), UnreadCount: p(int64(2)), LastReadTime: &at,
-			LastMessage:        &schemas.YunxinMessage{MessageServerID: p(int64(7)), CreateTime: &at, Text: p("hi"), Attachment: json.RawMessage(`{"a":1}`)},
+			LastMessage:        &schemas.YunxinMessage{MessageServerID: p(int64(7)), CreateTime: &at, Text: p("hi"), Attachment: json.RawMessage(`{ "a" : 1 }`)},
 			RevokeNotification: &schemas.YunxinRevokeNotification{ServerID: p(int64(8)), RevokeType: p(int32(1))}},
 		Raw: json.RawMessage(`{"conversation_id":"alice|1|bob","group_ids":[],"server_extension":"","x":"\u003c\/a\u003e"}`),
 	}
