@@ -25,7 +25,7 @@ func TestAppendEventKeepsRawVerbatim(t *testing.T) {
 	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 	for _, raw := range hardRaws {
 		ev := schemas.ConversationEvent{SchemaVersion: 1, EventID: "e", JobID: "j", FetchedAt: at, Conversation: schemas.Conversation{
-			Provider: schemas.ProviderVolcengine, App: "1", UserID: "u", ConversationID: "c", Name: "<&>",
+			Provider: schemas.ProviderVolcengine, App: "1", UserID: "u", ConversationID: "c", Name: p("<&>"),
 			Volcengine: &schemas.VolcengineConversation{ConversationShortID: 1, Ext: map[string]string{}},
 			Raw:        json.RawMessage(raw),
 		}}
@@ -70,7 +70,7 @@ func TestAppendEventKeepsAttachmentVerbatim(t *testing.T) {
 	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 	for _, att := range hardAttachments {
 		ev := schemas.ConversationEvent{SchemaVersion: 1, EventID: "e", JobID: "j", FetchedAt: at, Conversation: schemas.Conversation{
-			Provider: schemas.ProviderYunxin, App: "k", UserID: "u", ConversationID: "u|1|v", CreateTime: at,
+			Provider: schemas.ProviderYunxin, App: "k", UserID: "u", ConversationID: "u|1|v", CreateTime: &at,
 			Yunxin: &schemas.YunxinConversation{SenderID: p("<u>"), GroupIDs: []int64{},
 				RevokeNotification: &schemas.YunxinRevokeNotification{RevokeID: p("r")},
 				LastMessage:        &schemas.YunxinMessage{Text: p("<&>"), Extension: p(""), Attachment: json.RawMessage(att)}},
