@@ -41,11 +41,11 @@ func benchPayloads(n int) [][]byte {
 	out := make([][]byte, n)
 	for i := range evs {
 		e := &evs[i]
-		if len(e.Name) > 48 {
-			e.Name = e.Name[:48]
+		if len(strOf(e.Name)) > 48 {
+			e.Name = ptrTo((*e.Name)[:48])
 		}
 		if v := e.Volcengine; v != nil {
-			v.Description = &e.Name
+			v.Description = e.Name
 			e.Raw, _ = json.Marshal(map[string]any{"ConversationShortId": v.ConversationShortID, "Name": e.Name,
 				"OwnerUserId": v.OwnerUserID, "MemberCount": v.MemberCount, "Ext": v.Ext, "AvatarUrl": v.AvatarURL})
 		}

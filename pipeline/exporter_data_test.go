@@ -38,6 +38,14 @@ func testEvents(n int, fetched time.Time) []schemas.ConversationEvent {
 
 func ptrTo[T any](v T) *T { return &v }
 
+// strOf is *p, or "" when p is nil.
+func strOf(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
 func volcConversation(user string, s simulator.Spec) schemas.Conversation {
 	id := strconv.FormatInt(s.ID, 10)
 	v := &schemas.VolcengineConversation{
@@ -56,8 +64,8 @@ func volcConversation(user string, s simulator.Spec) schemas.Conversation {
 	raw, _ := json.Marshal(map[string]any{"ConversationShortId": s.ID, "Name": s.Name, "Ext": s.Ext, "i": s.Index})
 	return schemas.Conversation{
 		Provider: schemas.ProviderVolcengine, App: "123456", UserID: user, ConversationID: id,
-		Type: min(s.Type, 2), Name: s.Name, OwnerUserID: strconv.FormatInt(s.Owner, 10),
-		PeerID: strconv.FormatInt(s.Peer, 10), CreateTime: s.Created, UpdateTime: s.Modified,
+		Type: min(s.Type, 2), Name: ptrTo(s.Name), OwnerUserID: ptrTo(strconv.FormatInt(s.Owner, 10)),
+		PeerID: ptrTo(strconv.FormatInt(s.Peer, 10)), CreateTime: ptrTo(s.Created), UpdateTime: ptrTo(s.Modified),
 		Volcengine: v, Raw: raw,
 	}
 }
@@ -86,7 +94,7 @@ func yunxinConversation(user string, s simulator.Spec) schemas.Conversation {
 	raw, _ := json.Marshal(map[string]any{"conversation_id": id, "name": s.Name, "i": s.Index, "big": s.ID})
 	return schemas.Conversation{
 		Provider: schemas.ProviderYunxin, App: "yx_app-1", UserID: user, ConversationID: id,
-		Type: s.Type, Name: s.Name, OwnerUserID: user, PeerID: peer,
-		CreateTime: s.Created, UpdateTime: s.Modified, Yunxin: y, Raw: raw,
+		Type: s.Type, Name: ptrTo(s.Name), OwnerUserID: ptrTo(user), PeerID: ptrTo(peer),
+		CreateTime: ptrTo(s.Created), UpdateTime: ptrTo(s.Modified), Yunxin: y, Raw: raw,
 	}
 }

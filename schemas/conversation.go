@@ -38,17 +38,24 @@ type Conversation struct {
 	ConversationID string `json:"conversation_id"`
 	// Type is one of the ConversationType constants.
 	Type int32 `json:"type"`
-	// Name is the group name; empty for one-to-one chats.
-	Name string `json:"name,omitempty"`
-	// OwnerUserID is the group owner (Volcengine) or the conversation owner
-	// (Yunxin sender_id).
-	OwnerUserID string `json:"owner_user_id,omitempty"`
-	// PeerID is the other user of a one-to-one chat, or the team ID of a
-	// Yunxin team conversation.
-	PeerID string `json:"peer_id,omitempty"`
-	// CreateTime and UpdateTime are in UTC; zero when the provider sent none.
-	CreateTime time.Time `json:"create_time"`
-	UpdateTime time.Time `json:"update_time"`
+	// Name, OwnerUserID, PeerID, CreateTime and UpdateTime follow the rule
+	// of the provider fields: nil only when no provider field gives them,
+	// or the provider sent null; "" and 0 are kept (a time of 0 is the Unix
+	// epoch). The README's lake section says which provider field gives
+	// each.
+	//
+	// Name is the group name (Volcengine Name; Yunxin sends none).
+	Name *string `json:"name,omitempty"`
+	// OwnerUserID is the group owner (Volcengine OwnerUserIdStr, or
+	// OwnerUserId in decimal) or the conversation owner (Yunxin sender_id).
+	OwnerUserID *string `json:"owner_user_id,omitempty"`
+	// PeerID is the other user of a one-to-one chat (Volcengine
+	// OtherUserIdStr or OtherUserId), or the Yunxin receiver_id, else the
+	// peer part of the Yunxin conversation_id.
+	PeerID *string `json:"peer_id,omitempty"`
+	// CreateTime and UpdateTime are in UTC.
+	CreateTime *time.Time `json:"create_time,omitempty"`
+	UpdateTime *time.Time `json:"update_time,omitempty"`
 
 	Volcengine *VolcengineConversation `json:"volcengine,omitempty"`
 	Yunxin     *YunxinConversation     `json:"yunxin,omitempty"`
@@ -96,8 +103,10 @@ type YunxinConversation struct {
 	UnreadCount        *int64                    `json:"unread_count,omitempty"`
 	SortOrder          *int64                    `json:"sort_order,omitempty"`
 	LastReadTime       *time.Time                `json:"last_read_time,omitempty"` // the provider's 0 is the Unix epoch
-	LastMessage        *YunxinMessage            `json:"last_message,omitempty"`
 	RevokeNotification *YunxinRevokeNotification `json:"revoke_notification,omitempty"`
+	// LastMessage is last so that AppendEvent, which splices it in after
+	// the other fields, keeps the field order of json.Marshal.
+	LastMessage *YunxinMessage `json:"last_message,omitempty"`
 }
 
 // YunxinMessage is the last message of a Yunxin conversation; an empty
@@ -114,10 +123,11 @@ type YunxinMessage struct {
 	SubType          *int32     `json:"sub_type,omitempty"`
 	CreateTime       *time.Time `json:"create_time,omitempty"` // the provider's 0 is the Unix epoch
 	Text             *string    `json:"text,omitempty"`
-	// Attachment is the attachment's JSON value (any type); nil when the
-	// provider omitted it or sent null.
+	Extension        *string    `json:"extension,omitempty"`
+	// Attachment is the attachment's JSON value (any type), byte for byte
+	// as the provider sent it; nil when the provider omitted it or sent
+	// null. AppendEvent copies it verbatim, after the other fields.
 	Attachment json.RawMessage `json:"attachment,omitempty"`
-	Extension  *string         `json:"extension,omitempty"`
 }
 
 // YunxinRevokeNotification describes the revocation of a conversation's last

@@ -48,32 +48,90 @@ func EventID(c *Conversation) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// eventHead is a ConversationEvent without its raw item: the shallower Raw
-// hides the embedded one from encoding/json, and nil omits it.
-type eventHead struct {
-	*ConversationEvent
-	Raw *struct{} `json:"raw,omitempty"`
+// The values AppendEvent encodes with encoding/json, each without its raw
+// parts: a shallower field of the same name hides the embedded one, and nil
+// omits it. The raw parts are spliced in after them.
+type (
+	eventHead struct {
+		*ConversationEvent
+		Yunxin *struct{} `json:"yunxin,omitempty"`
+		Raw    *struct{} `json:"raw,omitempty"`
+	}
+	yunxinHead struct {
+		*YunxinConversation
+		LastMessage *struct{} `json:"last_message,omitempty"`
+	}
+	messageHead struct {
+		*YunxinMessage
+		Attachment *struct{} `json:"attachment,omitempty"`
+	}
+)
+
+// AppendEvent appends the JSON encoding of e to dst. The provider's JSON
+// values, Raw and the Yunxin last message's Attachment, are copied
+// verbatim, never re-encoded or re-validated: json.Marshal would compact
+// them, escape <, > and & and rewrite U+2028 and U+2029. An empty Raw is
+// written as null, an empty Attachment not at all.
+func AppendEvent(dst []byte, e *ConversationEvent) ([]byte, error) {
+	b, err := appendJSON(dst, eventHead{ConversationEvent: e})
+	if err != nil {
+		return dst, err
+	}
+	start := len(dst)
+	if y := e.Yunxin; y != nil {
+		yb, err := yunxinJSON(y)
+		if err != nil {
+			return dst, err
+		}
+		b = splice(b, start, "yunxin", yb)
+	}
+	raw := e.Raw
+	if len(raw) == 0 {
+		raw = json.RawMessage("null")
+	}
+	return splice(b, start, "raw", raw), nil
 }
 
-// AppendEvent appends the JSON encoding of e to dst. Raw is copied verbatim,
-// never re-encoded or re-validated: json.Marshal would compact it, escape
-// <, > and & and rewrite U+2028 and U+2029. An empty Raw is written as null.
-func AppendEvent(dst []byte, e *ConversationEvent) ([]byte, error) {
+// yunxinJSON encodes y with its last message's attachment verbatim.
+func yunxinJSON(y *YunxinConversation) ([]byte, error) {
+	b, err := appendJSON(nil, yunxinHead{YunxinConversation: y})
+	if err != nil {
+		return nil, err
+	}
+	if m := y.LastMessage; m != nil {
+		mb, err := appendJSON(nil, messageHead{YunxinMessage: m})
+		if err != nil {
+			return nil, err
+		}
+		if len(m.Attachment) > 0 {
+			mb = splice(mb, 0, "attachment", m.Attachment)
+		}
+		b = splice(b, 0, "last_message", mb)
+	}
+	return b, nil
+}
+
+// appendJSON appends v encoded by encoding/json without HTML escaping.
+func appendJSON(dst []byte, v any) ([]byte, error) {
 	buf := bytes.NewBuffer(dst)
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(eventHead{ConversationEvent: e}); err != nil {
+	if err := enc.Encode(v); err != nil {
 		return dst, err
 	}
-	b := bytes.TrimRight(buf.Bytes(), "\n")
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// splice adds the member "key": v at the end of the JSON object b[start:],
+// copying v as it is.
+func splice(b []byte, start int, key string, v []byte) []byte {
 	b = b[:len(b)-1] // the closing brace
-	if len(b) > len(dst)+1 {
+	if len(b) > start+1 {
 		b = append(b, ',')
 	}
-	b = append(b, `"raw":`...)
-	if len(e.Raw) == 0 {
-		return append(b, "null}"...), nil
-	}
-	b = append(b, e.Raw...)
-	return append(b, '}'), nil
+	b = append(b, '"')
+	b = append(b, key...)
+	b = append(b, `":`...)
+	b = append(b, v...)
+	return append(b, '}')
 }

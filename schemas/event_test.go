@@ -25,27 +25,71 @@ func TestAppendEventKeepsRawVerbatim(t *testing.T) {
 	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 	for _, raw := range hardRaws {
 		ev := schemas.ConversationEvent{SchemaVersion: 1, EventID: "e", JobID: "j", FetchedAt: at, Conversation: schemas.Conversation{
-			Provider: schemas.ProviderVolcengine, App: "1", UserID: "u", ConversationID: "c", Name: "<&>",
+			Provider: schemas.ProviderVolcengine, App: "1", UserID: "u", ConversationID: "c", Name: p("<&>"),
 			Volcengine: &schemas.VolcengineConversation{ConversationShortID: 1, Ext: map[string]string{}},
 			Raw:        json.RawMessage(raw),
 		}}
-		b, err := schemas.AppendEvent([]byte("prefix"), &ev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.HasPrefix(b, []byte("prefix")) {
-			t.Fatalf("AppendEvent dropped dst: %s", b)
-		}
-		b = b[len("prefix"):]
+		b := appendDecoded(t, &ev)
 		if !bytes.HasSuffix(b, []byte(`,"raw":`+raw+`}`)) {
 			t.Errorf("AppendEvent(raw %q) = %s, want raw verbatim", raw, b)
 		}
-		var got schemas.ConversationEvent
-		if err := json.Unmarshal(b, &got); err != nil {
-			t.Fatalf("AppendEvent(raw %q) is not JSON: %v\n%s", raw, err, b)
+	}
+}
+
+// appendDecoded returns AppendEvent(ev) after a dst, checking that dst is
+// kept and that the JSON decodes back to ev.
+func appendDecoded(t *testing.T, ev *schemas.ConversationEvent) []byte {
+	t.Helper()
+	b, err := schemas.AppendEvent([]byte("prefix"), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(b, []byte("prefix")) {
+		t.Fatalf("AppendEvent dropped dst: %s", b)
+	}
+	b = b[len("prefix"):]
+	var got schemas.ConversationEvent
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatalf("AppendEvent is not JSON: %v\n%s", err, b)
+	}
+	if d := cmp.Diff(*ev, got); d != "" {
+		t.Errorf("decode(AppendEvent) (-want +got):\n%s\n%s", d, b)
+	}
+	return b
+}
+
+// hardAttachments are attachments json.Marshal would compact or escape.
+var hardAttachments = []string{
+	"{ \"kind\" :\t\"card\" ,\r\n \"u\" : \"\\/x&<y>\" , \"s\" : \"a\u2028b\u2029\" , \"n\" : 9007199254740993123 }",
+	`"plain \/ <&>"`,
+	"[ 1 ,\n2 ]",
+	`0`,
+}
+
+func TestAppendEventKeepsAttachmentVerbatim(t *testing.T) {
+	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	for _, att := range hardAttachments {
+		ev := schemas.ConversationEvent{SchemaVersion: 1, EventID: "e", JobID: "j", FetchedAt: at, Conversation: schemas.Conversation{
+			Provider: schemas.ProviderYunxin, App: "k", UserID: "u", ConversationID: "u|1|v", CreateTime: &at,
+			Yunxin: &schemas.YunxinConversation{SenderID: p("<u>"), GroupIDs: []int64{},
+				RevokeNotification: &schemas.YunxinRevokeNotification{RevokeID: p("r")},
+				LastMessage:        &schemas.YunxinMessage{Text: p("<&>"), Extension: p(""), Attachment: json.RawMessage(att)}},
+			Raw: json.RawMessage(`{"conversation_id":"u|1|v"}`),
+		}}
+		if b := appendDecoded(t, &ev); !bytes.Contains(b, []byte(`,"attachment":`+att+`}`)) {
+			t.Errorf("AppendEvent(attachment %q) = %s, want the attachment verbatim", att, b)
 		}
-		if d := cmp.Diff(ev, got); d != "" {
-			t.Errorf("decode(AppendEvent(raw %q)) (-want +got):\n%s", raw, d)
-		}
+	}
+}
+
+// TestAppendEventNestedShapes checks the splices for every shape of the
+// nested values: absent, empty and full.
+func TestAppendEventNestedShapes(t *testing.T) {
+	for _, y := range []*schemas.YunxinConversation{
+		nil, {}, {LastMessage: &schemas.YunxinMessage{}}, {LastMessage: &schemas.YunxinMessage{Attachment: json.RawMessage(`{}`)}},
+		{Type: p(int32(1)), LastMessage: &schemas.YunxinMessage{Text: p("t")}},
+	} {
+		ev := schemas.ConversationEvent{SchemaVersion: 1, Conversation: schemas.Conversation{Provider: schemas.ProviderYunxin, Yunxin: y, Raw: json.RawMessage(`{}`)}}
+		appendDecoded(t, &ev)
 	}
 }

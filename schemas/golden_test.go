@@ -22,17 +22,17 @@ func goldenValues() map[string]any {
 	name, one := "项目讨论组", int64(1)
 	vconv := schemas.Conversation{
 		Provider: schemas.ProviderVolcengine, App: "123456", UserID: "10001", ConversationID: "9007199254740993",
-		Type: schemas.ConversationTypeGroup, Name: name, OwnerUserID: "10001", CreateTime: at.Add(-time.Hour), UpdateTime: at,
+		Type: schemas.ConversationTypeGroup, Name: &name, OwnerUserID: p("10001"), CreateTime: p(at.Add(-time.Hour)), UpdateTime: &at,
 		Volcengine: &schemas.VolcengineConversation{ConversationShortID: 9007199254740993, AppID: p(int32(123456)), ConversationType: p(int32(2)),
 			OwnerUserID: p(int64(10001)), CreatorUserID: p(int64(10001)), Notice: p(""), Ext: map[string]string{"k": "v"}, MemberCount: &one},
 		Raw: json.RawMessage(`{"ConversationShortId":9007199254740993, "Name":"项目讨论组","Notice":"","Ext":{"k":"v"}}`),
 	}
 	yconv := schemas.Conversation{
 		Provider: schemas.ProviderYunxin, App: "abc123", UserID: "alice", ConversationID: "alice|1|bob",
-		Type: schemas.ConversationTypeOneToOne, PeerID: "bob", OwnerUserID: "alice", CreateTime: at.Add(-time.Hour), UpdateTime: at,
+		Type: schemas.ConversationTypeOneToOne, PeerID: p("bob"), OwnerUserID: p("alice"), CreateTime: p(at.Add(-time.Hour)), UpdateTime: &at,
 		Yunxin: &schemas.YunxinConversation{Type: p(int32(1)), SenderID: p("alice"), ReceiverID: p("bob"), GroupIDs: []int64{},
 			ServerExtension: p(""), MessageState: p(int32(1)), UnreadCount: p(int64(2)), LastReadTime: &at,
-			LastMessage:        &schemas.YunxinMessage{MessageServerID: p(int64(7)), CreateTime: &at, Text: p("hi"), Attachment: json.RawMessage(`{"a":1}`)},
+			LastMessage:        &schemas.YunxinMessage{MessageServerID: p(int64(7)), CreateTime: &at, Text: p("hi"), Attachment: json.RawMessage(`{ "a" : 1 }`)},
 			RevokeNotification: &schemas.YunxinRevokeNotification{ServerID: p(int64(8)), RevokeType: p(int32(1))}},
 		Raw: json.RawMessage(`{"conversation_id":"alice|1|bob","group_ids":[],"server_extension":"","x":"\u003c\/a\u003e"}`),
 	}

@@ -24,11 +24,11 @@ const (
 // is a MAP<STRING,STRING>; raw is the provider's original item as JSON text,
 // byte for byte.
 //
-// The volc_ and yx_ columns hold what the provider sent: NULL only when the
+// Every typed column holds what the provider sent: NULL only when the
 // provider omitted the field or sent null; "", 0, {} and [] stay themselves
-// (a time of 0 is the Unix epoch). The common columns name, owner_user_id
-// and peer_id are "" and create_time and update_time NULL when no provider
-// field gives them (a provider's 0 time included).
+// (a time of 0 is the Unix epoch). The common columns name, owner_user_id,
+// peer_id, create_time and update_time follow the same rule for the
+// provider field that gives them (see Conversation); NULL when none does.
 //
 // A ConversationRow is a plain value; build it with RowFromEvent.
 type ConversationRow struct {
@@ -42,13 +42,13 @@ type ConversationRow struct {
 	ConversationID string `parquet:"conversation_id"`
 	// ConversationIDInt64 is the numeric conversation ID (Volcengine
 	// ConversationShortId); null for Yunxin, whose IDs are strings.
-	ConversationIDInt64 *int64 `parquet:"conversation_id_int64,optional"`
-	Type                int32  `parquet:"type"`
-	Name                string `parquet:"name"`
-	OwnerUserID         string `parquet:"owner_user_id,dict"`
-	PeerID              string `parquet:"peer_id"`
-	CreateTime          *int64 `parquet:"create_time,optional,timestamp(microsecond:utc)"`
-	UpdateTime          *int64 `parquet:"update_time,optional,timestamp(microsecond:utc)"`
+	ConversationIDInt64 *int64  `parquet:"conversation_id_int64,optional"`
+	Type                int32   `parquet:"type"`
+	Name                *string `parquet:"name,optional"`
+	OwnerUserID         *string `parquet:"owner_user_id,optional,dict"`
+	PeerID              *string `parquet:"peer_id,optional"`
+	CreateTime          *int64  `parquet:"create_time,optional,timestamp(microsecond:utc)"`
+	UpdateTime          *int64  `parquet:"update_time,optional,timestamp(microsecond:utc)"`
 
 	VolcConversationIDStr *string `parquet:"volc_conversation_id_str,optional"`
 	VolcAppID             *int32  `parquet:"volc_app_id,optional"`
@@ -120,8 +120,8 @@ func RowFromEvent(e *ConversationEvent) ConversationRow {
 		Name:           e.Name,
 		OwnerUserID:    e.OwnerUserID,
 		PeerID:         e.PeerID,
-		CreateTime:     optMicros(e.CreateTime),
-		UpdateTime:     optMicros(e.UpdateTime),
+		CreateTime:     ptrMicros(e.CreateTime),
+		UpdateTime:     ptrMicros(e.UpdateTime),
 		Raw:            string(e.Raw),
 	}
 	if v := e.Volcengine; v != nil {
@@ -210,16 +210,8 @@ func micros(t time.Time) int64 {
 	return t.UnixMicro()
 }
 
-func optMicros(t time.Time) *int64 {
-	if t.IsZero() {
-		return nil
-	}
-	v := t.UnixMicro()
-	return &v
-}
-
-// ptrMicros is optMicros of a time that may be absent; a present time is
-// kept even when it is the Unix epoch.
+// ptrMicros converts a time that may be absent; a present time is kept
+// even when it is the Unix epoch.
 func ptrMicros(t *time.Time) *int64 {
 	if t == nil {
 		return nil

@@ -26,8 +26,8 @@ func TestRowFromEvent(t *testing.T) {
 	}{{
 		name: "volcengine",
 		ev: schemas.ConversationEvent{SchemaVersion: 1, EventID: "e1", JobID: "j", FetchedAt: at, Conversation: schemas.Conversation{
-			Provider: "volcengine", App: "123", UserID: "7", ConversationID: "9007199254740993", Type: 2, Name: "🎉 组",
-			OwnerUserID: "7", CreateTime: at.Add(-time.Hour), UpdateTime: at,
+			Provider: "volcengine", App: "123", UserID: "7", ConversationID: "9007199254740993", Type: 2, Name: p("🎉 组"),
+			OwnerUserID: p("7"), CreateTime: p(at.Add(-time.Hour)), UpdateTime: &at,
 			Volcengine: &schemas.VolcengineConversation{ConversationShortID: big, ConversationIDStr: p("s"), AppID: p(int32(123)),
 				InboxType: p(int32(0)), ConversationType: p(int32(2)), OwnerUserID: p(int64(7)), CreatorUserID: p(int64(8)), OtherUserID: p(int64(9)), Status: p(int32(1)),
 				Ext: map[string]string{"标签": "⭐", "": ""}, MemberCount: p(int64(3)), Notice: p("")},
@@ -35,7 +35,7 @@ func TestRowFromEvent(t *testing.T) {
 		}},
 		want: schemas.ConversationRow{EventID: "e1", SchemaVersion: 1, JobID: "j", FetchedAt: at.UnixMicro(),
 			Provider: "volcengine", App: "123", UserID: "7", ConversationID: "9007199254740993",
-			ConversationIDInt64: &big, Type: 2, Name: "🎉 组", OwnerUserID: "7",
+			ConversationIDInt64: &big, Type: 2, Name: p("🎉 组"), OwnerUserID: p("7"),
 			CreateTime: p(at.Add(-time.Hour).UnixMicro()), UpdateTime: p(at.UnixMicro()),
 			VolcConversationIDStr: p("s"), VolcAppID: p(int32(123)), VolcInboxType: p(int32(0)), VolcConversationType: p(int32(2)),
 			VolcNotice: p(""), VolcOwnerUserID: p(int64(7)), VolcCreatorUserID: p(int64(8)), VolcOtherUserID: p(int64(9)),
@@ -44,7 +44,8 @@ func TestRowFromEvent(t *testing.T) {
 	}, {
 		name: "yunxin",
 		ev: schemas.ConversationEvent{SchemaVersion: 1, EventID: "e2", FetchedAt: at, Conversation: schemas.Conversation{
-			Provider: "yunxin", App: "k", UserID: "alice", ConversationID: "alice|2|55", Type: 2, PeerID: "55",
+			Provider: "yunxin", App: "k", UserID: "alice", ConversationID: "alice|2|55", Type: 2, PeerID: p("55"),
+			OwnerUserID: p(""), CreateTime: &epoch,
 			Yunxin: &schemas.YunxinConversation{Type: p(int32(2)), SenderID: p("alice"), ReceiverID: p("55"), StickTop: p(true),
 				GroupIDs: []int64{big}, ServerExtension: p(""), MessageState: p(int32(1)), UnreadCount: p(int64(4)), SortOrder: p(int64(5)), LastReadTime: &epoch,
 				LastMessage: &schemas.YunxinMessage{MessageServerID: &big, TeamID: p(int64(0)), ConversationType: p(int32(2)), MessageType: p(int32(1)),
@@ -53,7 +54,8 @@ func TestRowFromEvent(t *testing.T) {
 			Raw: json.RawMessage(`{}`),
 		}},
 		want: schemas.ConversationRow{EventID: "e2", SchemaVersion: 1, FetchedAt: at.UnixMicro(), Provider: "yunxin",
-			App: "k", UserID: "alice", ConversationID: "alice|2|55", Type: 2, PeerID: "55",
+			App: "k", UserID: "alice", ConversationID: "alice|2|55", Type: 2, PeerID: p("55"),
+			OwnerUserID: p(""), CreateTime: p(int64(0)),
 			YxType: p(int32(2)), YxSenderID: p("alice"), YxReceiverID: p("55"), YxStickTop: p(true), YxGroupIDs: []int64{big},
 			YxServerExtension: p(""), YxMessageState: p(int32(1)), YxUnreadCount: p(int64(4)), YxSortOrder: p(int64(5)), YxLastReadTime: p(int64(0)),
 			YxLastMsgServerID: &big, YxLastMsgTeamID: p(int64(0)), YxLastMsgConvType: p(int32(2)),

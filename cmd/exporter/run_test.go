@@ -42,8 +42,8 @@ func events(n, from int) []schemas.ConversationEvent {
 		a, b := "a", "b"
 		c := schemas.Conversation{
 			Provider: schemas.ProviderYunxin, App: "app_" + strconv.Itoa(k%3), UserID: "u" + strconv.Itoa(k/40),
-			ConversationID: strconv.FormatInt(s.ID, 10) + "-" + strconv.Itoa(k), Type: s.Type, Name: s.Name,
-			CreateTime: s.Created, UpdateTime: s.Modified, Raw: raw,
+			ConversationID: strconv.FormatInt(s.ID, 10) + "-" + strconv.Itoa(k), Type: s.Type, Name: &s.Name,
+			CreateTime: &s.Created, UpdateTime: &s.Modified, Raw: raw,
 			Yunxin: &schemas.YunxinConversation{Type: &s.Type, SenderID: &a, ReceiverID: &b, UnreadCount: &s.Unread},
 		}
 		out[i] = schemas.ConversationEvent{SchemaVersion: 1, EventID: schemas.EventID(&c), JobID: "j",

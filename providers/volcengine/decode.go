@@ -25,9 +25,10 @@ type ConversationInfo struct {
 	schemas.VolcengineConversation
 	// Name is the group name; nil when the provider omitted it.
 	Name *string
-	// CreateTime and ModifyTime are UTC; zero when the provider sent 0.
-	CreateTime time.Time
-	ModifyTime time.Time
+	// CreateTime and ModifyTime are UTC; nil when the provider omitted
+	// them or sent null. A 0 is the Unix epoch.
+	CreateTime *time.Time
+	ModifyTime *time.Time
 	// Raw is the item as the provider sent it, byte for byte.
 	Raw json.RawMessage
 }
@@ -77,8 +78,8 @@ type wireConversation struct {
 	CreatorUserIDStr    *string           `json:"CreatorUserIdStr"`
 	Status              *int32            `json:"Status"`
 	Ext                 map[string]string `json:"Ext"`
-	CreateTime          int64             `json:"CreateTime"`
-	ModifyTime          int64             `json:"ModifyTime"`
+	CreateTime          *int64            `json:"CreateTime"`
+	ModifyTime          *int64            `json:"ModifyTime"`
 	ConversationType    *int32            `json:"ConversationType"`
 	MemberCount         *int64            `json:"MemberCount"`
 	OnlineCount         *int64            `json:"OnlineCount"`
@@ -191,10 +192,12 @@ func firstOf(ps ...*int64) *int64 {
 	return nil
 }
 
-// unixUTC converts provider seconds; 0 means not sent.
-func unixUTC(sec int64) time.Time {
-	if sec == 0 {
-		return time.Time{}
+// unixUTC converts provider seconds that may be absent; a present 0 is
+// the Unix epoch, as sent.
+func unixUTC(sec *int64) *time.Time {
+	if sec == nil {
+		return nil
 	}
-	return time.Unix(sec, 0).UTC()
+	t := time.Unix(*sec, 0).UTC()
+	return &t
 }

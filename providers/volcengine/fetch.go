@@ -85,7 +85,9 @@ func toConversation(app, user string, ci *ConversationInfo) schemas.Conversation
 		UserID:         user,
 		ConversationID: deref(v.ConversationIDStr),
 		Type:           conversationType(deref(v.ConversationType)),
-		OwnerUserID:    idString(v.OwnerUserIDStr, deref(v.OwnerUserID)),
+		Name:           ci.Name,
+		OwnerUserID:    idString(v.OwnerUserIDStr, v.OwnerUserID),
+		PeerID:         idString(v.OtherUserIDStr, v.OtherUserID),
 		CreateTime:     ci.CreateTime,
 		UpdateTime:     ci.ModifyTime,
 		Volcengine:     &v,
@@ -93,12 +95,6 @@ func toConversation(app, user string, ci *ConversationInfo) schemas.Conversation
 	}
 	if v.ConversationShortID != 0 {
 		c.ConversationID = strconv.FormatInt(v.ConversationShortID, 10)
-	}
-	if ci.Name != nil {
-		c.Name = *ci.Name
-	}
-	if v.OtherUserID != nil || v.OtherUserIDStr != nil {
-		c.PeerID = idString(v.OtherUserIDStr, deref(v.OtherUserID))
 	}
 	return c
 }
@@ -115,16 +111,18 @@ func conversationType(t int32) int32 {
 	return schemas.ConversationTypeUnknown
 }
 
-// idString prefers the string form (apps with string user IDs), then the
-// number; 0 means none.
-func idString(s *string, n int64) string {
+// idString is the string form of an ID when the provider sent a non-empty
+// one (apps with string user IDs), else the number in decimal when sent (0
+// included), else the string form as sent (""), else nil.
+func idString(s *string, n *int64) *string {
 	if s != nil && *s != "" {
-		return *s
+		return s
 	}
-	if n == 0 {
-		return ""
+	if n != nil {
+		d := strconv.FormatInt(*n, 10)
+		return &d
 	}
-	return strconv.FormatInt(n, 10)
+	return s
 }
 
 // deref is *p, or the zero value when p is nil.

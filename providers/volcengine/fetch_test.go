@@ -74,12 +74,15 @@ func TestFetchPageMapsBothOwnerSpellings(t *testing.T) {
 	g, p := page.Conversations[0], page.Conversations[1]
 	for _, tc := range []struct{ field, got, want string }{
 		{"group id", g.ConversationID, "9007199254740993"},
-		{"group owner (OwnerUid)", g.OwnerUserID, "9007199254740995"},
+		{"group owner (OwnerUid)", *g.OwnerUserID, "9007199254740995"},
 		{"group creator (CreatorUid)", fmt.Sprint(*g.Volcengine.CreatorUserID), "7"},
 		{"group create time", g.CreateTime.String(), time.Unix(1700000000, 0).UTC().String()},
-		{"group zero modify time", fmt.Sprint(g.UpdateTime.IsZero()), "true"},
-		{"peer owner (OwnerUserId wins)", p.OwnerUserID, "8"},
-		{"peer id", p.PeerID, "9223372036854775807"},
+		{"group zero modify time (the epoch)", g.UpdateTime.String(), time.Unix(0, 0).UTC().String()},
+		{"group no peer", fmt.Sprint(g.PeerID), "<nil>"},
+		{"peer owner (OwnerUserId wins)", *p.OwnerUserID, "8"},
+		{"peer id", *p.PeerID, "9223372036854775807"},
+		{"peer no name", fmt.Sprint(p.Name), "<nil>"},
+		{"peer no times", fmt.Sprint(p.CreateTime, p.UpdateTime), "<nil> <nil>"},
 		{"raw", string(p.Raw), `{"ConversationShortId":2,"ConversationType":1,"OwnerUserId":8,"OwnerUid":9,"OtherUserId":9223372036854775807}`},
 	} {
 		if tc.got != tc.want {

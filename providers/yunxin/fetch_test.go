@@ -94,10 +94,10 @@ func checkMapping(t *testing.T, g schemas.Conversation, w yunxinsim.ExpectedItem
 	t.Helper()
 	s, y := w.Spec, g.Yunxin
 	parts := strings.SplitN(w.ConversationID, "|", 3)
-	if y == nil || g.Type != s.Type || val(y.Type) != s.Type || g.OwnerUserID != parts[0] || g.PeerID != parts[2] {
-		t.Fatalf("%s: type/owner/peer = %d/%s/%s, want %d/%s/%s", w.ConversationID, g.Type, g.OwnerUserID, g.PeerID, s.Type, parts[0], parts[2])
+	if y == nil || g.Type != s.Type || val(y.Type) != s.Type || val(g.OwnerUserID) != parts[0] || val(g.PeerID) != parts[2] {
+		t.Fatalf("%s: type/owner/peer = %d/%v/%v, want %d/%s/%s", w.ConversationID, g.Type, g.OwnerUserID, g.PeerID, s.Type, parts[0], parts[2])
 	}
-	if !g.CreateTime.Equal(s.Created) || !g.UpdateTime.Equal(s.Modified) || g.CreateTime.Location() != time.UTC {
+	if g.CreateTime == nil || g.UpdateTime == nil || !g.CreateTime.Equal(s.Created) || !g.UpdateTime.Equal(s.Modified) || g.CreateTime.Location() != time.UTC {
 		t.Errorf("%s: times = %v, %v, want %v, %v UTC", w.ConversationID, g.CreateTime, g.UpdateTime, s.Created, s.Modified)
 	}
 	if val(y.StickTop) != s.Pinned || val(y.UnreadCount) != s.Unread || (val(y.MessageState) == 1) != s.Revoked {

@@ -29,8 +29,8 @@ type item struct {
 	RevokeMessage      *revoke `json:"revoke_message"`
 	UnreadCount        *int64  `json:"unread_count"`
 	SortOrder          *int64  `json:"sort_order"`
-	CreateTime         int64   `json:"create_time"`
-	UpdateTime         int64   `json:"update_time"`
+	CreateTime         *int64  `json:"create_time"`
+	UpdateTime         *int64  `json:"update_time"`
 	LastReadTime       *int64  `json:"last_read_time"`
 }
 
@@ -93,10 +93,10 @@ func mapItem(app, user string, raw json.RawMessage) (schemas.Conversation, error
 		UserID:         user,
 		ConversationID: it.ConversationID,
 		Type:           normalType(deref(it.Type)),
-		OwnerUserID:    deref(it.SenderID),
+		OwnerUserID:    it.SenderID,
 		PeerID:         peerID(&it),
-		CreateTime:     millis(it.CreateTime),
-		UpdateTime:     millis(it.UpdateTime),
+		CreateTime:     millisPtr(it.CreateTime),
+		UpdateTime:     millisPtr(it.UpdateTime),
 		Yunxin:         yunxinFields(&it, lm),
 		Raw:            raw,
 	}, nil
@@ -167,24 +167,17 @@ func normalType(t int32) int32 {
 	return schemas.ConversationTypeUnknown
 }
 
-// peerID is receiver_id, or the peer part of conversation_id
-// ({owner}|{type}|{peer}) when the provider left receiver_id empty.
-func peerID(it *item) string {
-	if r := deref(it.ReceiverID); r != "" {
+// peerID is receiver_id when the provider sent a non-empty one, else the
+// peer part of conversation_id ({owner}|{type}|{peer}), else receiver_id
+// as sent ("" or nil).
+func peerID(it *item) *string {
+	if r := it.ReceiverID; r != nil && *r != "" {
 		return r
 	}
 	if parts := strings.SplitN(it.ConversationID, "|", 3); len(parts) == 3 {
-		return parts[2]
+		return &parts[2]
 	}
-	return ""
-}
-
-// millis converts provider milliseconds to UTC; 0 is "not sent".
-func millis(ms int64) time.Time {
-	if ms == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(ms).UTC()
+	return it.ReceiverID
 }
 
 // millisPtr converts provider milliseconds that may be absent; a present 0
