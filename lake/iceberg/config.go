@@ -90,6 +90,9 @@ type S3 struct {
 
 // Validate reports the first invalid setting.
 func (c Config) Validate() error {
+	if c.Warehouse == "" {
+		return errors.New("iceberg: warehouse is empty")
+	}
 	switch c.catalog() {
 	case CatalogSQL:
 		if c.URI == "" && !c.localWarehouse() {
@@ -107,8 +110,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("iceberg: unknown catalog type %q (want sql, rest or glue)", c.Catalog)
 	}
 	switch {
-	case c.Warehouse == "":
-		return errors.New("iceberg: warehouse is empty")
 	case !c.localWarehouse() && !strings.HasPrefix(c.Warehouse, "s3://"):
 		return errors.New("iceberg: warehouse must be a local path, file:// or s3://bucket/prefix")
 	case (c.S3.AccessKeyID == "") != (c.S3.SecretAccessKey == ""):

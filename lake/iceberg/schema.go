@@ -51,10 +51,7 @@ func SchemaFromParquet(s *parquet.Schema) (*ice.Schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := uniqueIDs(fields); err != nil {
-		return nil, err
-	}
-	return ice.NewSchema(0, fields...), nil
+	return newSchema(fields)
 }
 
 func nestedFields(parent string, fs []parquet.Field) ([]ice.NestedField, error) {
@@ -229,53 +226,15 @@ func primitiveOf(path string, n parquet.Node) (ice.Type, error) {
 	return unsupported()
 }
 
-// uniqueIDs reports a field ID used twice anywhere in fields.
-func uniqueIDs(fields []ice.NestedField) error {
-	seen := map[int]string{}
-	var walk func(prefix string, fs []ice.NestedField) error
-	check := func(id int, name string) error {
-		if other, ok := seen[id]; ok {
-			return fmt.Errorf("iceberg: schema: fields %s and %s share field id %d", other, name, id)
+// newSchema is ice.NewSchema, which panics on a duplicate field ID, with
+// the panic turned into an error.
+func newSchema(fields []ice.NestedField) (sc *ice.Schema, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("iceberg: schema: %v", r)
 		}
-		seen[id] = name
-		return nil
-	}
-	var walkType func(name string, t ice.Type) error
-	walkType = func(name string, t ice.Type) error {
-		switch t := t.(type) {
-		case *ice.StructType:
-			return walk(name+".", t.FieldList)
-		case *ice.ListType:
-			if err := check(t.ElementID, name+".element"); err != nil {
-				return err
-			}
-			return walkType(name+".element", t.Element)
-		case *ice.MapType:
-			if err := check(t.KeyID, name+".key"); err != nil {
-				return err
-			}
-			if err := check(t.ValueID, name+".value"); err != nil {
-				return err
-			}
-			if err := walkType(name+".key", t.KeyType); err != nil {
-				return err
-			}
-			return walkType(name+".value", t.ValueType)
-		}
-		return nil
-	}
-	walk = func(prefix string, fs []ice.NestedField) error {
-		for _, f := range fs {
-			if err := check(f.ID, prefix+f.Name); err != nil {
-				return err
-			}
-			if err := walkType(prefix+f.Name, f.Type); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	return walk("", fields)
+	}()
+	return ice.NewSchema(0, fields...), nil
 }
 
 // partitionSpec is identity(provider), identity(app), day(fetched_at) on
