@@ -1,10 +1,14 @@
 package iceberg_test
 
 import (
+	"database/sql"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	ice "github.com/apache/iceberg-go"
+	sqlcat "github.com/apache/iceberg-go/catalog/sql"
+	"github.com/apache/iceberg-go/table"
 
 	"github.com/chatlake/chatlake/lake/iceberg"
 )
@@ -81,4 +85,41 @@ func replaceField(fs []ice.NestedField, name string, f ice.NestedField) []ice.Ne
 		}
 	}
 	return out
+}
+
+// TestRefusesCommitRetries: a table whose iceberg-go commit retries were
+// turned on is refused, since a retried append is not fenced.
+func TestRefusesCommitRetries(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	cfg := iceberg.Config{Warehouse: dir}
+	open(t, cfg).Close()
+
+	db, err := sql.Open("sqlite", filepath.Join(dir, "catalog.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cat, err := sqlcat.NewCatalog(iceberg.DefaultCatalogName, db, sqlcat.SQLite, ice.Properties{"warehouse": "file://" + dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := table.Identifier{iceberg.DefaultNamespace, iceberg.TableName}
+	tbl, err := cat.LoadTable(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := tbl.NewTransaction()
+	if err := tx.SetProperties(ice.Properties{table.CommitNumRetriesKey: "3"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if tbl, err := iceberg.Open(ctx, cfg, schemaOf[row](t)); err == nil || !strings.Contains(err.Error(), table.CommitNumRetriesKey) {
+		if err == nil {
+			tbl.Close()
+		}
+		t.Errorf("Open() of a table with commit retries = %v, want refused", err)
+	}
 }

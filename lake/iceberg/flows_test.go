@@ -113,14 +113,17 @@ func testCompactExpire(t *testing.T, cfg iceberg.Config) {
 		appendRows(t, tbl, makeRows("volcengine", "a", day, 4, "s"+string(rune('a'+i))), map[string]string{"chatlake.last_seq": "1" + string(rune('0'+i))})
 	}
 	appendRows(t, tbl, makeRows("yunxin", "b", day, 2, "other"), nil)
+	next := day.AddDate(0, 0, 1)
+	appendRows(t, tbl, makeRows("volcengine", "a", next, 2, "next1"), nil)
+	appendRows(t, tbl, makeRows("volcengine", "a", next, 2, "next2"), nil)
 	before := eventIDs(t, tbl)
 
 	dry, err := tbl.Compact(ctx, iceberg.CompactOptions{DryRun: true})
-	if err != nil || dry.FilesBefore != 6 || dry.FilesAfter != 2 {
-		t.Fatalf("Compact(dry run) = %+v, %v; want 6 files before, 2 after", dry, err)
+	if err != nil || dry.FilesBefore != 8 || dry.FilesAfter != 3 {
+		t.Fatalf("Compact(dry run) = %+v, %v; want 8 files before, 3 after", dry, err)
 	}
-	if files, _ := tbl.DataFiles(ctx); len(files) != 6 {
-		t.Fatalf("DataFiles() after a dry run = %d files, want 6", len(files))
+	if files, _ := tbl.DataFiles(ctx); len(files) != 8 {
+		t.Fatalf("DataFiles() after a dry run = %d files, want 8", len(files))
 	}
 
 	var steps []string
@@ -149,8 +152,8 @@ func testCompactExpire(t *testing.T, cfg iceberg.Config) {
 	if got := eventIDs(t, tbl); !slices.Equal(got, want) {
 		t.Fatalf("event IDs after compaction = %v, want %v", got, want)
 	}
-	if files, _ := tbl.DataFiles(ctx); len(files) != 2 {
-		t.Errorf("DataFiles() after compaction = %d files, want 2", len(files))
+	if files, _ := tbl.DataFiles(ctx); len(files) != 4 {
+		t.Errorf("DataFiles() after compaction = %d files, want 4 (the day after is another partition)", len(files))
 	}
 
 	expireAll := iceberg.ExpireOptions{OlderThan: time.Nanosecond, OrphansOlderThan: time.Nanosecond, DryRun: true}

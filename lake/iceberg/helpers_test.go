@@ -105,7 +105,7 @@ func open(t testing.TB, cfg iceberg.Config) *iceberg.Table {
 
 func appendRows(t testing.TB, tbl *iceberg.Table, rs []row, summary map[string]string) {
 	t.Helper()
-	f := writeFile(t, tbl, rs[0].Provider, rs[0].App, day, rs)
+	f := writeFile(t, tbl, rs[0].Provider, rs[0].App, time.UnixMicro(rs[0].FetchedAt), rs)
 	if err := tbl.Append(t.Context(), []string{f}, summary); err != nil {
 		t.Fatalf("Append() = %v", err)
 	}
