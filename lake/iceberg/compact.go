@@ -63,7 +63,7 @@ type Progress struct {
 type CompactReport struct {
 	DryRun                  bool
 	Attempts                int
-	Partitions              int // partitions rewritten
+	Groups                  int // rewrite groups: bins of small files, each in one partition
 	FilesBefore, FilesAfter int
 	BytesBefore, BytesAfter int64 // after is estimated on a dry run
 	SnapshotID              int64 // the replace snapshot; 0 when none was made
@@ -129,12 +129,14 @@ func (t *Table) compactOnce(ctx context.Context, o *CompactOptions, cfg compacti
 	}
 	rep.FilesBefore, rep.BytesBefore = len(tasks), sizeOf(tasks)
 	rep.FilesAfter, rep.BytesAfter = rep.FilesBefore, rep.BytesBefore
-	rep.Partitions = len(plan.Groups)
+	rep.Groups = len(plan.Groups)
 	var in int
+	var inBytes int64
 	for _, g := range plan.Groups {
 		in += len(g.Tasks)
+		inBytes += g.TotalSizeBytes
 	}
-	o.report(Progress{Step: "planned", Attempt: rep.Attempts, Files: in, Bytes: plan.EstOutputBytes})
+	o.report(Progress{Step: "planned", Attempt: rep.Attempts, Files: in, Bytes: inBytes})
 	if len(plan.Groups) == 0 {
 		return true, nil
 	}

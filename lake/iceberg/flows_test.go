@@ -26,8 +26,12 @@ var flows = []struct {
 func testAppendFind(t *testing.T, cfg iceberg.Config) {
 	ctx := t.Context()
 	tbl := open(t, cfg)
-	if !strings.HasPrefix(tbl.Location(), strings.TrimRight(cfg.Warehouse, "/")) && !strings.HasSuffix(tbl.Location(), "/chatlake.db/conversations") {
-		t.Errorf("Location() = %s, not under %s", tbl.Location(), cfg.Warehouse)
+	ns := cfg.Namespace
+	if ns == "" {
+		ns = iceberg.DefaultNamespace
+	}
+	if want := "/" + ns + ".db/" + iceberg.TableName; !strings.HasSuffix(tbl.Location(), want) {
+		t.Errorf("Location() = %s, want it to end in %s", tbl.Location(), want)
 	}
 	if _, found, err := tbl.Latest(ctx, "chatlake.last_seq"); err != nil || found {
 		t.Fatalf("Latest() on a new table = %v, %v; want not found", found, err)
@@ -169,6 +173,9 @@ func testCompactExpire(t *testing.T, cfg iceberg.Config) {
 	er, err := tbl.Expire(ctx, expireAll)
 	if err != nil || er.SnapshotsAfter != 1 || len(er.OrphanFiles) == 0 {
 		t.Fatalf("Expire() = %+v, %v; want 1 snapshot left and orphans deleted", er, err)
+	}
+	if again, err := tbl.Expire(ctx, expireAll); err != nil || again.SnapshotsRemoved() != 0 || len(again.OrphanFiles) != 0 {
+		t.Errorf("Expire() with nothing to remove = %+v, %v", again, err)
 	}
 	expireAll.DryRun = true
 	if after, _ := tbl.Expire(ctx, expireAll); len(after.OrphanFiles) != 0 || after.SnapshotsBefore != 1 {
