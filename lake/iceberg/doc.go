@@ -60,6 +60,14 @@
 // the base, so a commit that lands between the question and the next
 // Append makes that Append fail too.
 //
+// Any commit moves the table, a compaction's or an expiry's too: an
+// exporter's Append after one fails with ErrConflict, Find says its epoch
+// is not in, and it appends again on the new base. A commit whose answer
+// was lost (the catalog committed, then the connection broke) is
+// recognised on the reload: when the table's current snapshot is the one
+// Append made (its parent is the base and its summary has every key
+// given), Append returns nil.
+//
 // # Maintenance
 //
 // Streaming commits make small files and many snapshots. Compact rewrites

@@ -19,6 +19,33 @@ var flows = []struct {
 	{"AppendFind", testAppendFind},
 	{"Conflict", testConflict},
 	{"CompactExpire", testCompactExpire},
+	{"LostAnswer", testLostAnswer},
+}
+
+// testLostAnswer: an Append whose commit landed but whose answer was lost
+// looks, on the reload, like a conflict with a snapshot that is its own
+// (parent = its base, its summary); it is recognised as committed, and
+// nothing is doubled. The commit of a second handle with the same base
+// stands in for the lost answer.
+func testLostAnswer(t *testing.T, cfg iceberg.Config) {
+	ctx := t.Context()
+	landed, retried := open(t, cfg), open(t, cfg)
+	rs := makeRows("volcengine", "a", day, 3, "once")
+	f := writeFile(t, landed, "volcengine", "a", day, rs)
+	summary := map[string]string{"chatlake.owner": "exp-1", "chatlake.epoch": "4", "chatlake.last_seq": "30"}
+	if err := landed.Append(ctx, []string{f}, summary); err != nil {
+		t.Fatal(err)
+	}
+	if err := retried.Append(ctx, []string{f}, summary); err != nil {
+		t.Fatalf("Append() of a commit that already landed = %v, want nil", err)
+	}
+	if got := eventIDs(t, retried); !slices.Equal(got, idsOf(rs)) {
+		t.Fatalf("event IDs = %v, want %v once", got, idsOf(rs))
+	}
+	other := map[string]string{"chatlake.owner": "exp-1", "chatlake.epoch": "5", "chatlake.last_seq": "33"}
+	if err := retried.Append(ctx, []string{writeFile(t, retried, "volcengine", "a", day, makeRows("volcengine", "a", day, 1, "next"))}, other); err != nil {
+		t.Fatalf("Append() on the recognised commit = %v, want nil", err)
+	}
 }
 
 // testAppendFind: one Append of two files is one snapshot whose summary
