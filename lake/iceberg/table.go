@@ -18,11 +18,13 @@ import (
 
 // tableProperties are set when the table is created. Streaming commits
 // write a metadata file each; old ones are deleted as new ones land.
-var tableProperties = ice.Properties{
-	"format-version":                             "2",
-	table.CommitNumRetriesKey:                    "0",
-	"write.metadata.delete-after-commit.enabled": "true",
-	"write.metadata.previous-versions-max":       "20",
+func tableProperties() ice.Properties {
+	return ice.Properties{
+		"format-version":                             "2",
+		table.CommitNumRetriesKey:                    "0",
+		"write.metadata.delete-after-commit.enabled": "true",
+		"write.metadata.previous-versions-max":       "20",
+	}
 }
 
 // Table is the conversations table in its catalog. Its methods are safe
@@ -90,7 +92,7 @@ func (t *Table) create(ctx context.Context, schema *ice.Schema, spec ice.Partiti
 	if err := t.cat.CreateNamespace(ctx, ns, nil); err != nil && !errors.Is(err, catalog.ErrNamespaceAlreadyExists) {
 		return nil, fmt.Errorf("create namespace: %w", err)
 	}
-	tbl, err := t.cat.CreateTable(ctx, t.id, schema, catalog.WithPartitionSpec(&spec), catalog.WithProperties(tableProperties))
+	tbl, err := t.cat.CreateTable(ctx, t.id, schema, catalog.WithPartitionSpec(&spec), catalog.WithProperties(tableProperties()))
 	if errors.Is(err, catalog.ErrTableAlreadyExists) {
 		return t.cat.LoadTable(ctx, t.id)
 	}
