@@ -103,7 +103,6 @@ func (o submitOptions) jobs() ([]schemas.Job, []string, error) {
 			bad = append(bad, fmt.Sprintf("user %d: %v", i+1, err))
 			continue
 		}
-		j.JobID = schemas.DeriveJobID(j)
 		jobs = append(jobs, j)
 	}
 	return jobs, bad, nil
