@@ -250,7 +250,7 @@ func TestExporterThroughputBinary(t *testing.T) {
 	}
 	n, _ := strconv.Atoi(os.Getenv("CHATLAKE_BENCH_EVENTS"))
 	bin := filepath.Join(t.TempDir(), "exporter")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/exporter").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/exporter").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	srv, js := exporterStreams(t)
