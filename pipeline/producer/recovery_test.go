@@ -2,13 +2,13 @@ package producer_test
 
 import (
 	"context"
-	"encoding/json"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/chatlake/chatlake/pipeline"
 	"github.com/chatlake/chatlake/pipeline/producer"
 	"github.com/chatlake/chatlake/providers/simulator"
 	"github.com/chatlake/chatlake/providers/volcengine/volcsim"
@@ -56,15 +56,11 @@ func prodCheckpoint(t testing.TB, js jetstream.JetStream, key string) (schemas.C
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := kv.Get(t.Context(), key)
+	cp, _, ok, err := pipeline.GetJSON[schemas.Checkpoint](t.Context(), kv, key)
 	if err != nil {
-		return schemas.Checkpoint{}, false
-	}
-	var cp schemas.Checkpoint
-	if err := json.Unmarshal(e.Value(), &cp); err != nil {
 		t.Fatal(err)
 	}
-	return cp, true
+	return cp, ok
 }
 
 func prodVolcJobKey(user string) string {
