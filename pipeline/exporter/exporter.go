@@ -105,6 +105,9 @@ const (
 // it does not close. A nil log discards. It fails if cfg does not validate
 // or its metrics cannot be registered.
 func New(js jetstream.JetStream, store lake.Storage, log *slog.Logger, cfg Config) (*Exporter, error) {
+	if store == nil {
+		return nil, errors.New("exporter: no lake storage")
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
