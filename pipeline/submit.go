@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -37,9 +38,7 @@ func NewSubmitter(ctx context.Context, js jetstream.JetStream) (*Submitter, erro
 // so that the stream does not drop it as a duplicate, and its status is
 // reset to queued.
 func (s *Submitter) Submit(ctx context.Context, j schemas.Job, force bool) (bool, error) {
-	if j.JobID == "" {
-		j.JobID = schemas.DeriveJobID(j)
-	}
+	j.JobID = cmp.Or(j.JobID, schemas.DeriveJobID(j))
 	if !force {
 		if _, known, err := s.status.Get(ctx, schemas.JobKey(j)); err != nil || known {
 			return false, err

@@ -1,6 +1,7 @@
 package producer
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -152,9 +153,7 @@ func newEventMsg(job schemas.Job, c *schemas.Conversation, fetchedAt time.Time) 
 	if c.Provider == "" {
 		c.Provider, c.App = job.Provider, job.App
 	}
-	if c.UserID == "" {
-		c.UserID = job.UserID
-	}
+	c.UserID = cmp.Or(c.UserID, job.UserID)
 	ev := schemas.ConversationEvent{
 		SchemaVersion: schemas.EventSchemaVersion,
 		EventID:       schemas.EventID(c),
