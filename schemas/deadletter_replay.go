@@ -10,9 +10,9 @@ const (
 	// HeaderReplayOf is set on a replayed message: the sequence in
 	// StreamDeadLetters of the dead letter it came from, in decimal.
 	HeaderReplayOf = "Chatlake-Replay-Of"
-	// ReplayMsgIDPrefix + "<dead letter seq>-<replay number>" is the
-	// Nats-Msg-Id of a replayed message, so that repeating an interrupted
-	// replay is a duplicate the stream drops.
+	// ReplayMsgIDPrefix + "<dead letter seq>-<stored, Unix ms>-<replay
+	// number>" is the Nats-Msg-Id of a replayed message, so that repeating
+	// an interrupted replay is a duplicate the stream drops.
 	ReplayMsgIDPrefix = "chatlake-replay-"
 )
 

@@ -3,6 +3,7 @@ package dlq_test
 import (
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/chatlake/chatlake/pipeline"
 	"github.com/chatlake/chatlake/pipeline/dlq"
 	"github.com/chatlake/chatlake/schemas"
 )
@@ -122,7 +124,7 @@ func TestReplayRepublishesJobOnceThenForced(t *testing.T) {
 	}
 	m := msgs[1]
 	if string(m.Data) != string(dl.Data) || m.Subject != dl.Subject || m.Header.Get("Traceparent") != "00-abc-def-01" ||
-		m.Header.Get(jetstream.MsgIDHeader) != schemas.ReplayMsgIDPrefix+"1-1" || m.Header.Get(schemas.HeaderReplayOf) != "1" {
+		!isReplayID(m.Header.Get(jetstream.MsgIDHeader), 1, 1) || rec.MsgID != m.Header.Get(jetstream.MsgIDHeader) || m.Header.Get(schemas.HeaderReplayOf) != "1" {
 		t.Errorf("replayed message %s %q headers %v; want the original's data and subject, its Traceparent, the replay's message ID and origin", m.Subject, m.Data, m.Header)
 	}
 	if rec.Stream != schemas.StreamJobs || rec.StreamSeq != m.Sequence || rec.By != "ops@host" || rec.Replays != 1 || rec.Duplicate || !rec.FailedAt.Equal(t0) {
@@ -144,8 +146,8 @@ func TestReplayRepublishesJobOnceThenForced(t *testing.T) {
 	if err != nil || len(res) != 1 || res[0].Outcome != dlq.Replayed || res[0].Record.Replays != 2 {
 		t.Errorf("forced Replay = %+v, %v; want replay 2", res, err)
 	}
-	if msgs := streamMsgs(t, js, schemas.StreamJobs); len(msgs) != 3 || msgs[2].Header.Get(jetstream.MsgIDHeader) != schemas.ReplayMsgIDPrefix+"1-2" {
-		t.Errorf("jobs stream after a forced replay: %d messages, want 3, the last with message ID %s2", len(msgs), schemas.ReplayMsgIDPrefix+"1-")
+	if msgs := streamMsgs(t, js, schemas.StreamJobs); len(msgs) != 3 || !isReplayID(msgs[2].Header.Get(jetstream.MsgIDHeader), 1, 2) {
+		t.Errorf("jobs stream after a forced replay: %d messages, want 3, the last with the message ID of replay 2 of seq 1", len(msgs))
 	}
 }
 
@@ -214,8 +216,8 @@ func TestReplayRefusesTruncatedAndSkipsEvents(t *testing.T) {
 		t.Fatalf("Replay(kind conversations) = %+v, %v; want the event replayed", res, err)
 	}
 	evs := streamMsgs(t, js, schemas.StreamConversations)
-	if len(evs) != 1 || string(evs[0].Data) != `{"schema_version":` || evs[0].Header.Get(jetstream.MsgIDHeader) != schemas.ReplayMsgIDPrefix+"3-1" {
-		t.Errorf("conversations stream = %d messages, want the event with message ID %s3-1", len(evs), schemas.ReplayMsgIDPrefix)
+	if len(evs) != 1 || string(evs[0].Data) != `{"schema_version":` || !isReplayID(evs[0].Header.Get(jetstream.MsgIDHeader), 3, 1) {
+		t.Errorf("conversations stream = %d messages, want the event with the message ID of replay 1 of seq 3", len(evs))
 	}
 }
 
@@ -240,5 +242,46 @@ func TestPurge(t *testing.T) {
 	}
 	if n, err := q.Purge(t.Context(), dlq.Filter{Provider: "none"}, false, nil); err != nil || n != 0 {
 		t.Errorf("Purge(nothing) = %d, %v; want 0, nil", n, err)
+	}
+}
+
+// isReplayID reports whether id is the message ID of the n-th replay of
+// the dead letter at seq.
+func isReplayID(id string, seq uint64, n int) bool {
+	rest, ok := strings.CutPrefix(id, schemas.ReplayMsgIDPrefix+strconv.FormatUint(seq, 10)+"-")
+	stored, num, _ := strings.Cut(rest, "-")
+	_, err := strconv.ParseInt(stored, 10, 64)
+	return ok && err == nil && num == strconv.Itoa(n)
+}
+
+func TestReplayTellsARecreatedStreamsDeadLetters(t *testing.T) {
+	js := newJS(t)
+	fourDeadLetters(t, js)
+	q := open(t, js)
+	if res, err := replayAll(t, q, dlq.Filter{Seqs: []uint64{1}}, dlq.ReplayOptions{}); err != nil || res[0].Outcome != dlq.Replayed {
+		t.Fatalf("Replay(seq 1) = %+v, %v", res, err)
+	}
+	// The dead-letter stream is deleted and made again: sequence 1 is
+	// another dead letter, and its replay record is not the old one's.
+	if err := js.DeleteStream(t.Context(), schemas.StreamDeadLetters); err != nil {
+		t.Fatal(err)
+	}
+	if err := pipeline.EnsureStreams(t.Context(), js, pipeline.StreamsConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	publishDL(t, js, schemas.DeadLetterKindJobs, jobDeadLetter(volc, "123456", "10007", 17, schemas.ClassPermanent, "other", t0.Add(time.Minute)))
+	q = open(t, js)
+	if e, err := q.Get(t.Context(), 1); err != nil || e.Replay != nil {
+		t.Errorf("Get(1) on the new stream = replay %+v, %v; want no replay record", e.Replay, err)
+	}
+	res, err := replayAll(t, q, dlq.Filter{Seqs: []uint64{1}}, dlq.ReplayOptions{})
+	if err != nil || len(res) != 1 || res[0].Outcome != dlq.Replayed {
+		t.Fatalf("Replay(new seq 1) = %d results, %v; want 1 replayed", len(res), err)
+	}
+	if rec := res[0].Record; rec.Duplicate || rec.Replays != 1 {
+		t.Errorf("record of the new seq 1 = %+v, want replay 1, not a duplicate", rec)
+	}
+	if n := len(streamMsgs(t, js, schemas.StreamJobs)); n != 2 {
+		t.Errorf("jobs stream holds %d messages, want both replays", n)
 	}
 }

@@ -54,9 +54,8 @@ type ReplayResult struct {
 
 // Replay republishes, for every dead letter f selects, the original
 // message: its data and headers on its subject, into the jobs or the
-// conversations stream, with the Nats-Msg-Id
-// schemas.ReplayMsgIDPrefix<seq>-<replay number> (the original's Nats-*
-// headers are dropped) and schemas.HeaderReplayOf. Then it records the
+// conversations stream, with a Nats-Msg-Id of schemas.ReplayMsgIDPrefix
+// (the original's Nats-* headers are dropped) and schemas.HeaderReplayOf. Then it records the
 // replay in schemas.BucketDeadLetterReplays, which it creates if needed.
 // It calls fn with each result.
 //
@@ -168,7 +167,9 @@ func (q *Queue) republish(ctx context.Context, e Entry, n int, by string) (schem
 			m.Header.Add(k, v)
 		}
 	}
-	id := schemas.ReplayMsgIDPrefix + replayKey(e.Seq) + "-" + strconv.Itoa(n)
+	// The time the dead letter was stored tells it from one that had the
+	// same sequence in an earlier dead-letter stream.
+	id := schemas.ReplayMsgIDPrefix + replayKey(e.Seq) + "-" + strconv.FormatInt(e.Stored.UnixMilli(), 10) + "-" + strconv.Itoa(n)
 	m.Header.Set(jetstream.MsgIDHeader, id)
 	m.Header.Set(schemas.HeaderReplayOf, replayKey(e.Seq))
 	ack, err := q.js.PublishMsg(ctx, m, jetstream.WithExpectStream(stream))
