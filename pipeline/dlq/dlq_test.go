@@ -52,7 +52,7 @@ func TestEachFilters(t *testing.T) {
 		{"reason in any case", dlq.Filter{Reason: "user not"}, []uint64{1}},
 		{"since", dlq.Filter{Since: t0.Add(time.Hour)}, []uint64{2, 4}},
 		{"until, exclusive", dlq.Filter{Until: t0.Add(time.Hour)}, []uint64{1, 3}},
-		{"seqs", dlq.Filter{Seqs: []uint64{4, 2}}, []uint64{4, 2}},
+		{"seqs", dlq.Filter{Seqs: []uint64{4, 2, 4}}, []uint64{4, 2}},
 		{"seqs and kind", dlq.Filter{Seqs: []uint64{3, 4}, Kind: schemas.DeadLetterKindJobs}, []uint64{4}},
 		{"nothing", dlq.Filter{Provider: yx, Class: schemas.ClassPermanent}, nil},
 	} {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
@@ -93,7 +92,12 @@ func (q *Queue) Each(ctx context.Context, f Filter, fn func(Entry) bool) error {
 }
 
 func (q *Queue) eachSeq(ctx context.Context, f Filter, fn func(Entry) bool) error {
-	for _, seq := range slices.Compact(slices.Clone(f.Seqs)) {
+	seen := map[uint64]bool{}
+	for _, seq := range f.Seqs {
+		if seen[seq] {
+			continue
+		}
+		seen[seq] = true
 		e, err := q.Get(ctx, seq)
 		if err != nil {
 			return err
