@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -94,7 +95,7 @@ func walk(v reflect.Value, prefix string, fn func(name, help string, v reflect.V
 		switch {
 		case f.Type.Kind() == reflect.Struct:
 			walk(v.Field(i), name+".", fn)
-		case f.Type.Kind() == reflect.Slice:
+		case f.Type.Kind() == reflect.Slice, f.Type.Kind() == reflect.Map:
 		default:
 			fn(name, f.Tag.Get("help"), v.Field(i))
 		}
@@ -106,9 +107,7 @@ func walk(v reflect.Value, prefix string, fn func(name, help string, v reflect.V
 // secrets from their files and variables; then it validates the accounts
 // against the providers of reg. Call it after fs.Parse.
 func (l *Loader) Load(getenv func(string) string, reg *providers.Registry) error {
-	if l.path == "" {
-		l.path = getenv(EnvPrefix + "CONFIG")
-	}
+	l.path = cmp.Or(l.path, getenv(EnvPrefix+"CONFIG"))
 	if l.path != "" {
 		if err := l.loadFile(l.path); err != nil {
 			return err
