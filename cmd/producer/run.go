@@ -68,7 +68,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	return stack.Serve(ctx, cfg.HTTP.Addr, env.NC, env.Reg, env.Log,
-		stack.Part{Name: "producer", Run: p.Run, Ready: p.Ready},
-		stack.Part{Name: "quota", Run: q.Run},
+		stack.Part{Name: "producer", Run: stack.WithQuotas(q, p.Run), Ready: p.Ready},
 		stack.Part{Name: "providers", Ready: func() error { return stack.GuardsReady(guards) }})
 }

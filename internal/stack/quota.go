@@ -3,6 +3,7 @@ package stack
 import (
 	"cmp"
 	"context"
+	"errors"
 	"log/slog"
 	"math"
 
@@ -34,4 +35,28 @@ func NewQuotas(ctx context.Context, js jetstream.JetStream, cfg *config.Config, 
 	}
 	log.Info("provider quotas shared", "member", q.Member())
 	return q, nil
+}
+
+// WithQuotas returns run with q around it: q runs until run has returned,
+// so that the producer keeps its shares while it finishes its running
+// jobs, and only then gives them back. If q fails, run's context is
+// canceled with q's error.
+func WithQuotas(q *quota.Quotas, run func(context.Context) error) func(context.Context) error {
+	return func(ctx context.Context) error {
+		qctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		defer stop()
+		rctx, cancel := context.WithCancelCause(ctx)
+		defer cancel(nil)
+		qerr := make(chan error, 1)
+		go func() {
+			err := q.Run(qctx)
+			if err != nil {
+				cancel(err)
+			}
+			qerr <- err
+		}()
+		err := run(rctx)
+		stop()
+		return errors.Join(err, <-qerr)
+	}
 }
