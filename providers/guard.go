@@ -173,6 +173,26 @@ func (g *Guard) States() map[string]gobreaker.State { return g.breakers.states()
 // second: QPS, or less while recovering from throttling.
 func (g *Guard) Rate() float64 { return g.limiter.rate() }
 
+// SetQPS changes the account's quota as this Guard enforces it, at run
+// time: the send window's size and the rate the token bucket climbs back
+// to. Zero holds every request back until SetQPS raises it again. Several
+// processes that share an account's quota each set their share here.
+// Lowering takes effect for new requests at once, but the requests of the
+// last second still count in the window.
+func (g *Guard) SetQPS(qps float64) { g.limiter.setQPS(max(qps, 0)) }
+
+// Throttled returns how many times the Guard has slowed down because the
+// provider throttled its requests, and the throttled share of answers that
+// caused the last slow-down. Processes sharing the account pass it on to
+// each other's Slow.
+func (g *Guard) Throttled() (cuts uint64, share float64) { return g.limiter.throttled() }
+
+// Slow cuts the rate as the Guard does itself when a share (0 to 1) of a
+// second's answers was throttled: by share/2, recovering over RecoverAfter.
+// It is how another process's throttled answers slow this one down too;
+// it does not count in Throttled.
+func (g *Guard) Slow(share float64) { g.limiter.slow(share) }
+
 // canceledError marks an attempt that ended because the caller's context
 // did: the breaker ignores it and Do does not retry it.
 type canceledError struct{ err error }

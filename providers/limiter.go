@@ -28,12 +28,14 @@ const sampleEvery = time.Second
 type adaptiveLimiter struct {
 	lim      *rate.Limiter
 	window   *sendWindow
-	target   float64
 	floor    float64
 	recover  time.Duration
 	onChange func(qps float64)
 
 	mu        sync.Mutex
+	target    float64   // the quota, or this process's share of it
+	cuts      uint64    // slow-downs for the account's own throttled answers
+	lastCut   float64   // the throttled share of the last of them
 	cur       float64   // the bucket's current rate
 	slowed    float64   // the rate right after the last slow-down; 0 when recovered
 	at        time.Time // when the last slow-down happened
@@ -96,11 +98,49 @@ func (l *adaptiveLimiter) done(answered, throttled bool) {
 	}
 	if l.throttles > 0 {
 		share := float64(l.throttles) / float64(l.answers)
-		r := max(l.rateLocked(now)*(1-share/2), l.floor)
-		l.slowed, l.at = r, now
-		l.setLocked(now, r)
+		l.slowLocked(now, share)
+		l.cuts++
+		l.lastCut = share
 	}
 	l.sampled, l.answers, l.throttles = now, 0, 0
+}
+
+// slowLocked cuts the rate as a sample of answers of which share were
+// throttled does.
+func (l *adaptiveLimiter) slowLocked(now time.Time, share float64) {
+	r := max(l.rateLocked(now)*(1-share/2), min(l.floor, l.target))
+	l.slowed, l.at = r, now
+	l.setLocked(now, r)
+}
+
+// slow applies a cut that another process of the account saw.
+func (l *adaptiveLimiter) slow(share float64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.slowLocked(time.Now(), min(max(share, 0), 1))
+}
+
+// throttled returns how many times the limiter slowed down for its own
+// throttled answers and the throttled share of the last time.
+func (l *adaptiveLimiter) throttled() (uint64, float64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.cuts, l.lastCut
+}
+
+// setQPS changes the quota the rate climbs back to and the send window's
+// size. A rate slowed by throttling keeps recovering towards the new one.
+func (l *adaptiveLimiter) setQPS(qps float64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.slowed != 0 && l.target > 0 {
+		// Keep the slowed fraction of the quota, not the absolute rate.
+		l.slowed *= qps / l.target
+	}
+	l.target = qps
+	l.window.setQPS(qps)
+	now := time.Now()
+	l.setLocked(now, l.rateLocked(now))
 }
 
 func (l *adaptiveLimiter) rate() float64 {
@@ -128,6 +168,10 @@ func (l *adaptiveLimiter) setLocked(now time.Time, r float64) {
 		return
 	}
 	l.cur = r
-	l.lim.SetLimitAt(now, rate.Limit(r))
+	if r > 0 {
+		// A zero limit would spend the bucket's burst for good; the empty
+		// send window already holds every request back.
+		l.lim.SetLimitAt(now, rate.Limit(r))
+	}
 	l.onChange(r)
 }

@@ -22,9 +22,8 @@ import (
 // second apart. The price is the latency: at most n requests per second
 // plus one round trip.
 type sendWindow struct {
-	n int
-
 	mu       sync.Mutex
+	n        int         // 0 lets nothing start until setQPS raises it
 	busy     int         // slots held by requests waiting to start or in flight
 	answered []time.Time // answer times of the last second, oldest first
 	changed  chan struct{}
@@ -32,7 +31,19 @@ type sendWindow struct {
 
 func newSendWindow(qps float64) *sendWindow {
 	// A quota is whole requests per second; the bucket paces fractions.
-	return &sendWindow{n: max(1, int(min(qps, math.MaxInt32)))}
+	return &sendWindow{n: max(1, windowSize(qps))}
+}
+
+func windowSize(qps float64) int { return int(min(max(qps, 0), math.MaxInt32)) }
+
+// setQPS changes the window's size. Lowering it holds back new requests
+// at once; the requests of the last second still count, so for a second
+// the provider may see up to the old size from this window.
+func (w *sendWindow) setQPS(qps float64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.n = windowSize(qps)
+	w.wakeLocked()
 }
 
 // acquire blocks until the window has room for one more request, or ctx
@@ -100,6 +111,11 @@ func (w *sendWindow) release(sent bool) {
 	if sent {
 		w.answered = append(w.answered, time.Now())
 	}
+	w.wakeLocked()
+}
+
+// wakeLocked tells the waiters to look again.
+func (w *sendWindow) wakeLocked() {
 	if w.changed != nil {
 		close(w.changed)
 		w.changed = nil
