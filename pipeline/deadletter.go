@@ -32,9 +32,9 @@ type providerCoded interface {
 	ProviderCode() string
 }
 
-// newDeadLetter describes msg given up because of cause. job may be the
+// NewDeadLetter describes msg given up because of cause. job may be the
 // zero Job when msg did not decode.
-func newDeadLetter(msg jetstream.Msg, job schemas.Job, cause error, class schemas.ErrorClass, attempts int, now time.Time) schemas.DeadLetter {
+func NewDeadLetter(msg jetstream.Msg, job schemas.Job, cause error, class schemas.ErrorClass, attempts int, now time.Time) schemas.DeadLetter {
 	sum := sha256.Sum256(msg.Data())
 	dl := schemas.DeadLetter{
 		SchemaVersion: schemas.DeadLetterSchemaVersion,
@@ -62,7 +62,7 @@ func newDeadLetter(msg jetstream.Msg, job schemas.Job, cause error, class schema
 	return dl
 }
 
-// publishDeadLetter stores dl on its dead-letter subject and waits for the
+// PublishDeadLetter stores dl on its dead-letter subject and waits for the
 // stream's acknowledgement. The message ID makes a repeated attempt for the
 // same original message a duplicate.
 //
@@ -71,7 +71,7 @@ func newDeadLetter(msg jetstream.Msg, job schemas.Job, cause error, class schema
 // if the stream still finds it too large, the last resort. An error is
 // never about size: the dead-letter stream could not be reached, and the
 // caller tries again later.
-func publishDeadLetter(ctx context.Context, js jetstream.JetStream, kind string, dl schemas.DeadLetter) error {
+func PublishDeadLetter(ctx context.Context, js jetstream.JetStream, kind string, dl schemas.DeadLetter) error {
 	provider, app := dl.Provider, dl.App
 	if provider == "" {
 		provider, app, _ = schemas.ParseJobSubject(dl.Subject)

@@ -1,8 +1,10 @@
-// Package pipeline moves work through JetStream: the producer turns jobs
-// into conversation events, the exporter turns events into Parquet files.
-// It also sets up the streams, dead letters and key-value buckets both
-// depend on.
+// Package pipeline holds what chatlake's programs share on JetStream: the
+// streams (EnsureStreams), the job buckets and job status records
+// (EnsureJobBuckets, JobStatuses), job submission (Submitter), dead
+// letters (NewDeadLetter, PublishDeadLetter), retry delays (Backoff) and
+// JSON values in key-value buckets (GetJSON).
 //
-// pipeline does not import providers: it declares the small Provider
-// interface it needs, and cmd/* wires the provider clients in.
+// The two programs live in sub-packages: pipeline/producer turns jobs into
+// conversation events, pipeline/exporter turns events into Parquet files
+// in a lake. Neither imports the other, and pipeline imports neither.
 package pipeline

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,8 +26,8 @@ type JobBucketsConfig struct {
 // EnsureJobBuckets creates or updates the checkpoint and job status
 // buckets, so every process can call it at start-up.
 func EnsureJobBuckets(ctx context.Context, js jetstream.JetStream, cfg JobBucketsConfig) error {
-	producerDefault(&cfg.Replicas, 1)
-	producerDefault(&cfg.StatusTTL, 30*24*time.Hour)
+	cfg.Replicas = cmp.Or(cfg.Replicas, 1)
+	cfg.StatusTTL = cmp.Or(cfg.StatusTTL, 30*24*time.Hour)
 	for _, kc := range []jetstream.KeyValueConfig{{
 		Bucket:      schemas.BucketCheckpoints,
 		Description: "chatlake: cursor after the last stored page of each running job",
@@ -63,18 +64,11 @@ func OpenJobStatuses(ctx context.Context, js jetstream.JetStream) (*JobStatuses,
 // Get returns the status of the job with key schemas.JobKey(job), and
 // false when there is none.
 func (s *JobStatuses) Get(ctx context.Context, key string) (schemas.JobStatus, bool, error) {
-	e, err := s.kv.Get(ctx, key)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return schemas.JobStatus{}, false, nil
-	}
+	st, _, ok, err := GetJSON[schemas.JobStatus](ctx, s.kv, key)
 	if err != nil {
-		return schemas.JobStatus{}, false, fmt.Errorf("get job status %s: %w", key, err)
+		return schemas.JobStatus{}, false, fmt.Errorf("job status: %w", err)
 	}
-	var st schemas.JobStatus
-	if err := json.Unmarshal(e.Value(), &st); err != nil {
-		return schemas.JobStatus{}, false, fmt.Errorf("decode job status %s: %w", key, err)
-	}
-	return st, true, nil
+	return st, ok, nil
 }
 
 // Put stores st under schemas.JobKey of its job.
@@ -83,7 +77,7 @@ func (s *JobStatuses) Put(ctx context.Context, st schemas.JobStatus) error {
 	if err != nil {
 		return fmt.Errorf("encode job status: %w", err)
 	}
-	key := st.Provider + "." + st.App + "." + st.JobID
+	key := statusKey(st)
 	if _, err := s.kv.Put(ctx, key, b); err != nil {
 		return fmt.Errorf("put job status %s: %w", key, err)
 	}
@@ -97,7 +91,7 @@ func (s *JobStatuses) Create(ctx context.Context, st schemas.JobStatus) (bool, e
 	if err != nil {
 		return false, fmt.Errorf("encode job status: %w", err)
 	}
-	key := st.Provider + "." + st.App + "." + st.JobID
+	key := statusKey(st)
 	_, err = s.kv.Create(ctx, key, b)
 	if errors.Is(err, jetstream.ErrKeyExists) {
 		return false, nil
@@ -126,4 +120,9 @@ func (s *JobStatuses) All(ctx context.Context, fn func(schemas.JobStatus) bool) 
 		}
 	}
 	return nil
+}
+
+// statusKey is the key of st: schemas.JobKey of its job.
+func statusKey(st schemas.JobStatus) string {
+	return schemas.JobKey(schemas.Job{Provider: st.Provider, App: st.App, JobID: st.JobID})
 }

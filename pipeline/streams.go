@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -30,21 +31,11 @@ type StreamsConfig struct {
 }
 
 func (c StreamsConfig) withDefaults() StreamsConfig {
-	if c.Replicas == 0 {
-		c.Replicas = 1
-	}
-	if c.ConversationsMaxAge == 0 {
-		c.ConversationsMaxAge = 7 * 24 * time.Hour
-	}
-	if c.ConversationsMaxBytes == 0 {
-		c.ConversationsMaxBytes = -1
-	}
-	if c.DuplicateWindow == 0 {
-		c.DuplicateWindow = 2 * time.Hour
-	}
-	if c.DeadLetterMaxAge == 0 {
-		c.DeadLetterMaxAge = 30 * 24 * time.Hour
-	}
+	c.Replicas = cmp.Or(c.Replicas, 1)
+	c.ConversationsMaxAge = cmp.Or(c.ConversationsMaxAge, 7*24*time.Hour)
+	c.ConversationsMaxBytes = cmp.Or(c.ConversationsMaxBytes, -1)
+	c.DuplicateWindow = cmp.Or(c.DuplicateWindow, 2*time.Hour)
+	c.DeadLetterMaxAge = cmp.Or(c.DeadLetterMaxAge, 30*24*time.Hour)
 	return c
 }
 

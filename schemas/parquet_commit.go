@@ -9,9 +9,13 @@ import "time"
 //
 // Epoch N is committed once a record with Epoch N is stored: every event of
 // the stream up to LastSeq is then in exactly one of the files of epochs
-// 1..N, and Files (paths relative to the exporter's root, slash-separated)
-// are epoch N's files, which may still wait under their temp names until
-// they are published.
+// 1..N, and Files (names relative to the lake's root, slash-separated)
+// are epoch N's files, which may still be hidden until they are published.
+// Uploads maps a file's name to its lake driver's handle on the hidden
+// object (lake.Ref.Upload: an S3 multipart upload ID), for the drivers
+// that need one to publish it; a file absent from Uploads is found by its
+// name alone (a local folder's hidden temp file). Uploads is additive:
+// records without it are those of the folder driver.
 //
 // The record is also the exporter's lease: Owner holds it while it
 // rewrites the record (a renewal changes nothing but RenewedAt, and the
@@ -19,12 +23,13 @@ import "time"
 // unchanged for LeaseMillis takes over; an empty Owner is a lease released
 // at a clean shutdown, free at once.
 type ExportCommit struct {
-	Epoch       uint64    `json:"epoch"`
-	LastSeq     uint64    `json:"last_seq"`
-	Files       []string  `json:"files,omitempty"`
-	Rows        int64     `json:"rows"`
-	Owner       string    `json:"owner"`
-	CommittedAt time.Time `json:"committed_at"`
-	LeaseMillis int64     `json:"lease_ms,omitempty"`
-	RenewedAt   time.Time `json:"renewed_at,omitzero"`
+	Epoch       uint64            `json:"epoch"`
+	LastSeq     uint64            `json:"last_seq"`
+	Files       []string          `json:"files,omitempty"`
+	Uploads     map[string]string `json:"uploads,omitempty"`
+	Rows        int64             `json:"rows"`
+	Owner       string            `json:"owner"`
+	CommittedAt time.Time         `json:"committed_at"`
+	LeaseMillis int64             `json:"lease_ms,omitempty"`
+	RenewedAt   time.Time         `json:"renewed_at,omitzero"`
 }

@@ -135,8 +135,14 @@ func (l *local) startParts(ctx context.Context) error {
 		nc.Close()
 		return err
 	}
-	e, err := stack.NewExporter(&l.cfg, js, reg, l.log)
+	store, err := stack.OpenLake(ctx, &l.cfg)
 	if err != nil {
+		nc.Close()
+		return err
+	}
+	e, err := stack.NewExporter(&l.cfg, js, store, reg, l.log)
+	if err != nil {
+		store.Close()
 		nc.Close()
 		return err
 	}
@@ -147,6 +153,7 @@ func (l *local) startParts(ctx context.Context) error {
 			stack.Part{Name: "producer", Run: p.Run, Ready: p.Ready},
 			stack.Part{Name: "exporter", Run: e.Run, Ready: e.Ready},
 			stack.Part{Name: "providers", Ready: func() error { return stack.GuardsReady(guards) }})
+		store.Close()
 		nc.Close()
 	}()
 	return nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -48,9 +49,7 @@ func runRun(ctx context.Context, args []string, sio *stdio) error {
 	if len(cfg.Accounts) == 0 {
 		return errors.New("config: no accounts; see --help")
 	}
-	if cfg.Exporter.Root == "" {
-		cfg.Exporter.Root = filepath.Join(*data, "lake")
-	}
+	cfg.Exporter.Root = cmp.Or(cfg.Exporter.Root, filepath.Join(*data, "lake"))
 	host, portStr, err := net.SplitHostPort(*listen)
 	if err != nil {
 		return fmt.Errorf("--listen: %w", err)

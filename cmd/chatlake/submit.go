@@ -4,15 +4,12 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
-	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/chatlake/chatlake/pipeline"
@@ -106,7 +103,6 @@ func (o submitOptions) jobs() ([]schemas.Job, []string, error) {
 			bad = append(bad, fmt.Sprintf("user %d: %v", i+1, err))
 			continue
 		}
-		j.JobID = schemas.DeriveJobID(j)
 		jobs = append(jobs, j)
 	}
 	return jobs, bad, nil
@@ -195,56 +191,27 @@ func readCSV(r io.Reader) ([]string, error) {
 
 type submitCounts struct{ submitted, skipped int }
 
-// submit publishes the jobs not known yet (all with force), each with its
-// job key as Nats-Msg-Id, then records them as queued.
+// submit publishes the jobs not known yet (all with force) and counts
+// them, drawing progress.
 func submit(ctx context.Context, js jetstream.JetStream, jobs []schemas.Job, o submitOptions) (submitCounts, error) {
 	var c submitCounts
-	st, err := pipeline.OpenJobStatuses(ctx, js)
+	sub, err := pipeline.NewSubmitter(ctx, js)
 	if err != nil {
 		return c, fmt.Errorf("%w (has a producer run once to create it?)", err)
 	}
 	bar := newProgress(o.progress, len(jobs))
 	defer bar.finish()
 	for _, j := range jobs {
-		if !o.force {
-			if _, known, err := st.Get(ctx, schemas.JobKey(j)); err != nil {
-				return c, err
-			} else if known {
-				c.skipped++
-				bar.step()
-				continue
-			}
-		}
-		if err := publishJob(ctx, js, j, o.force); err != nil {
-			return c, err
-		}
-		queued := schemas.JobStatus{JobID: j.JobID, Provider: j.Provider, App: j.App, UserID: j.UserID, State: schemas.JobQueued, UpdatedAt: time.Now().UTC()}
-		if o.force {
-			err = st.Put(ctx, queued)
-		} else {
-			_, err = st.Create(ctx, queued) // the producer may have started it already
-		}
+		published, err := sub.Submit(ctx, j, o.force)
 		if err != nil {
 			return c, err
 		}
-		c.submitted++
+		if published {
+			c.submitted++
+		} else {
+			c.skipped++
+		}
 		bar.step()
 	}
 	return c, nil
-}
-
-func publishJob(ctx context.Context, js jetstream.JetStream, j schemas.Job, force bool) error {
-	b, err := json.Marshal(j)
-	if err != nil {
-		return err
-	}
-	m := nats.NewMsg(schemas.JobSubject(j.Provider, j.App))
-	m.Data = b
-	if !force { // a forced resubmission must not be dropped as a duplicate
-		m.Header.Set(jetstream.MsgIDHeader, schemas.JobKey(j))
-	}
-	if _, err := js.PublishMsg(ctx, m); err != nil {
-		return fmt.Errorf("publish job %s: %w", j.JobID, err)
-	}
-	return nil
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -16,6 +14,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/chatlake/chatlake/pipeline"
+	"github.com/chatlake/chatlake/pipeline/exporter"
 	"github.com/chatlake/chatlake/schemas"
 )
 
@@ -68,25 +67,8 @@ func countJobs(ctx context.Context, js jetstream.JetStream) (jobCounts, error) {
 
 // committedSeq is the last stream sequence in the exporter's commit record.
 func committedSeq(ctx context.Context, js jetstream.JetStream) (uint64, error) {
-	kv, err := js.KeyValue(ctx, schemas.BucketExporter)
-	if errors.Is(err, jetstream.ErrBucketNotFound) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	e, err := kv.Get(ctx, schemas.KeyExporterCommit)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	var rec schemas.ExportCommit
-	if err := json.Unmarshal(e.Value(), &rec); err != nil {
-		return 0, fmt.Errorf("commit record: %w", err)
-	}
-	return rec.LastSeq, nil
+	rec, err := exporter.ReadCommit(ctx, js)
+	return rec.LastSeq, err
 }
 
 // waitExported polls until every one of total jobs has ended (the jobs

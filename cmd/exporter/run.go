@@ -17,7 +17,9 @@ and writes them, exactly once, as Parquet files under
 
   <exporter.root>/conversations/provider=<p>/app=<app>/dt=<YYYY-MM-DD>/
 
-Files appear complete (temp name, fsync, rename); a crash and restart
+exporter.root is a folder, or s3://bucket/prefix?endpoint=URL (also
+region, path_style; credentials from the standard AWS chain). Files
+appear complete (hidden until committed, then published); a crash and restart
 neither loses nor doubles an event. Undecodable events go to the
 dead-letter stream.
 
@@ -56,7 +58,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	defer env.NC.Close()
-	e, err := stack.NewExporter(cfg, env.JS, env.Reg, env.Log)
+	store, err := stack.OpenLake(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	e, err := stack.NewExporter(cfg, env.JS, store, env.Reg, env.Log)
 	if err != nil {
 		return err
 	}

@@ -19,14 +19,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chatlake/chatlake/internal/lockedbuf"
-
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/chatlake/chatlake/internal/config"
+	"github.com/chatlake/chatlake/internal/lockedbuf"
 	"github.com/chatlake/chatlake/internal/natstest"
+	"github.com/chatlake/chatlake/internal/s3test"
+	"github.com/chatlake/chatlake/internal/stack"
+	"github.com/chatlake/chatlake/lake"
 	"github.com/chatlake/chatlake/pipeline"
+	"github.com/chatlake/chatlake/pipeline/exporter"
 	"github.com/chatlake/chatlake/providers/simulator"
 	"github.com/chatlake/chatlake/schemas"
 )
@@ -72,16 +76,8 @@ func publish(t *testing.T, js jetstream.JetStream, evs []schemas.ConversationEve
 // committed returns the commit record's last sequence.
 func committed(t *testing.T, js jetstream.JetStream) uint64 {
 	t.Helper()
-	kv, err := js.KeyValue(context.Background(), schemas.BucketExporter)
+	rec, err := exporter.ReadCommit(context.Background(), js)
 	if err != nil {
-		return 0
-	}
-	e, err := kv.Get(context.Background(), schemas.KeyExporterCommit)
-	if err != nil {
-		return 0
-	}
-	var rec schemas.ExportCommit
-	if err := json.Unmarshal(e.Value(), &rec); err != nil {
 		t.Fatal(err)
 	}
 	return rec.LastSeq
@@ -98,29 +94,35 @@ func waitCommitted(t *testing.T, js jetstream.JetStream, seq uint64) {
 	}
 }
 
-// checkLake fails unless the visible files hold each event exactly once.
+// checkLake fails unless the published files of the lake at root (a
+// folder or an s3:// URL) hold each event exactly once, and a folder holds
+// no temp file.
 func checkLake(t *testing.T, root string, evs []schemas.ConversationEvent) {
 	t.Helper()
+	ctx := context.Background()
+	store, err := stack.OpenLake(ctx, &config.Config{Exporter: config.Exporter{Root: root}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	names, err := store.List(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	seen := map[string]int{}
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		if strings.HasSuffix(p, ".tmp") {
-			t.Errorf("temp file left: %s", p)
-		}
-		if !strings.HasSuffix(p, ".parquet") {
-			return nil
-		}
-		rows, err := parquet.ReadFile[schemas.ConversationRow](p)
-		if err != nil {
-			t.Fatalf("read %s: %v", p, err)
-		}
-		for _, r := range rows {
+	for _, name := range names {
+		for _, r := range readRows(t, store, name) {
 			seen[r.EventID]++
 		}
-		return nil
-	})
+	}
+	if !strings.Contains(root, "://") {
+		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && strings.HasSuffix(p, ".tmp") {
+				t.Errorf("temp file left: %s", p)
+			}
+			return nil
+		})
+	}
 	bad := 0
 	for _, e := range evs {
 		if seen[e.EventID] != 1 {
@@ -131,6 +133,42 @@ func checkLake(t *testing.T, root string, evs []schemas.ConversationEvent) {
 	if bad > 0 || len(seen) > 0 {
 		t.Errorf("%d of %d events not exactly once, %d unknown", bad, len(evs), len(seen))
 	}
+}
+
+// readRows reads the published Parquet file name of store.
+func readRows(t *testing.T, store lake.Storage, name string) []schemas.ConversationRow {
+	t.Helper()
+	r, err := store.Open(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatalf("read %s: %v", name, err)
+	}
+	rows, err := parquet.Read[schemas.ConversationRow](bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatalf("read %s: %v", name, err)
+	}
+	return rows
+}
+
+// testLakes are the exporter.root values the kill -9 test runs with: a
+// folder, and an S3 bucket on a real versitygw, whose credentials it puts
+// in the environment of the test and of the binaries it starts.
+var testLakes = []struct {
+	name  string
+	root  func(t *testing.T) string
+	kills int
+}{
+	{"folder", func(t *testing.T) string { return t.TempDir() }, 30},
+	{"s3", func(t *testing.T) string {
+		srv := s3test.Start(t)
+		t.Setenv("AWS_ACCESS_KEY_ID", srv.AccessKey)
+		t.Setenv("AWS_SECRET_ACCESS_KEY", srv.SecretKey)
+		return "s3://" + srv.Bucket + "/lake?endpoint=" + srv.Endpoint + "&region=" + srv.Region + "&path_style=true"
+	}, 10},
 }
 
 // testLease is the exporter's lease in these tests: a restart after a
@@ -182,15 +220,24 @@ func TestRunHelpAndBadConfig(t *testing.T) {
 
 // TestKill9ExactlyOnce kills the real binary with SIGKILL at random
 // instants while it exports, restarts it, and checks that the lake holds
-// every event exactly once.
+// every event exactly once, on a folder and on S3 (fewer kills: each
+// start is slower).
 func TestKill9ExactlyOnce(t *testing.T) {
 	bin := buildExporter(t)
-	srv, js := testStreams(t)
-	root := t.TempDir()
-	kills, per := 30, 150
-	if testing.Short() {
-		kills = 5
+	for _, l := range testLakes {
+		t.Run(l.name, func(t *testing.T) {
+			kills := l.kills
+			if testing.Short() {
+				kills = 5
+			}
+			kill9(t, bin, l.root(t), kills)
+		})
 	}
+}
+
+func kill9(t *testing.T, bin, root string, kills int) {
+	srv, js := testStreams(t)
+	per := 150
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 2))

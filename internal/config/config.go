@@ -69,7 +69,7 @@ type NATS struct {
 	TLSKey   string `yaml:"tls_key" help:"client key file"`
 }
 
-// Producer tunes the producer (see pipeline.ProducerConfig).
+// Producer tunes the producer (see producer.Config).
 type Producer struct {
 	Concurrency     int           `yaml:"concurrency" help:"jobs running at once (default 8)"`
 	Batch           int           `yaml:"batch" help:"most jobs fetched by one pull (default concurrency)"`
@@ -112,9 +112,9 @@ type Log struct {
 	Level string `yaml:"level" help:"debug, info, warn or error (default info)"`
 }
 
-// Exporter tunes the exporter (see pipeline.ExporterConfig).
+// Exporter tunes the exporter (see exporter.Config).
 type Exporter struct {
-	Root           string        `yaml:"root" help:"lake folder; files land under <root>/conversations/ (required)"`
+	Root           string        `yaml:"root" help:"the lake: a folder, or s3://bucket/prefix?endpoint=URL&region=R&path_style=true; files land under <root>/conversations/ (required)"`
 	Compression    string        `yaml:"compression" help:"zstd, snappy or none (default zstd)"`
 	MaxFileRows    int64         `yaml:"max_file_rows" help:"rows that close a file (default 1000000)"`
 	MaxFileBytes   int64         `yaml:"max_file_bytes" help:"encoded bytes that close a file (default 134217728)"`

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -106,9 +107,7 @@ func walk(v reflect.Value, prefix string, fn func(name, help string, v reflect.V
 // secrets from their files and variables; then it validates the accounts
 // against the providers of reg. Call it after fs.Parse.
 func (l *Loader) Load(getenv func(string) string, reg *providers.Registry) error {
-	if l.path == "" {
-		l.path = getenv(EnvPrefix + "CONFIG")
-	}
+	l.path = cmp.Or(l.path, getenv(EnvPrefix+"CONFIG"))
 	if l.path != "" {
 		if err := l.loadFile(l.path); err != nil {
 			return err

@@ -12,7 +12,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"gopkg.in/yaml.v3"
 
-	"github.com/chatlake/chatlake/pipeline"
+	"github.com/chatlake/chatlake/lake/folder"
+	"github.com/chatlake/chatlake/pipeline/exporter"
+	"github.com/chatlake/chatlake/pipeline/producer"
 	"github.com/chatlake/chatlake/providers"
 )
 
@@ -41,9 +43,15 @@ func registered(t testing.TB) map[string]metric {
 	if _, err := providers.NewMetrics(rec); err != nil {
 		t.Fatalf("providers.NewMetrics: %v", err)
 	}
-	pipeline.NewExporterMetrics(rec)
-	if _, err := pipeline.NewProducer(nil, nil, nil, pipeline.ProducerConfig{Registerer: rec}); err != nil {
-		t.Fatalf("pipeline.NewProducer: %v", err)
+	store, err := folder.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := exporter.New(nil, store, nil, exporter.Config{Registerer: rec}); err != nil {
+		t.Fatalf("exporter.New: %v", err)
+	}
+	if _, err := producer.New(nil, nil, nil, producer.Config{Registerer: rec}); err != nil {
+		t.Fatalf("producer.New: %v", err)
 	}
 	for _, c := range rec.collectors {
 		if err := instantiate(c); err != nil {

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"context"
 	"log/slog"
 	"runtime/debug"
 
@@ -8,22 +9,43 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/chatlake/chatlake/internal/config"
-	"github.com/chatlake/chatlake/pipeline"
+	"github.com/chatlake/chatlake/lake"
+	"github.com/chatlake/chatlake/lake/folder"
+	"github.com/chatlake/chatlake/lake/s3"
+	"github.com/chatlake/chatlake/pipeline/exporter"
 )
 
-// NewExporter builds the Exporter from cfg.Exporter.
-func NewExporter(cfg *config.Config, js jetstream.JetStream, reg prometheus.Registerer, log *slog.Logger) (*pipeline.Exporter, error) {
-	return pipeline.NewExporter(js, log.With("component", "exporter"), pipeline.NewExporterMetrics(reg), exporterConfig(cfg))
+// Lakes returns the registry of every lake driver chatlake has: plain
+// paths and file:// URLs open a folder, s3:// URLs a bucket (the URL sets
+// bucket, prefix and the endpoint, region and path_style parameters;
+// credentials come from the standard AWS chain). Adding a backend is one
+// package plus one line here.
+func Lakes() *lake.Registry {
+	var r lake.Registry
+	folder.Register(&r)
+	s3.Register(&r, s3.Config{})
+	return &r
 }
 
-func exporterConfig(cfg *config.Config) pipeline.ExporterConfig {
+// OpenLake opens the lake cfg.Exporter.Root names with Lakes. The caller
+// closes it.
+func OpenLake(ctx context.Context, cfg *config.Config) (lake.Storage, error) {
+	return Lakes().Open(ctx, cfg.Exporter.Root)
+}
+
+// NewExporter builds the Exporter from cfg.Exporter, writing to store.
+func NewExporter(cfg *config.Config, js jetstream.JetStream, store lake.Storage, reg prometheus.Registerer, log *slog.Logger) (*exporter.Exporter, error) {
+	return exporter.New(js, store, log.With("component", "exporter"), exporterConfig(cfg, reg))
+}
+
+func exporterConfig(cfg *config.Config, reg prometheus.Registerer) exporter.Config {
 	c := cfg.Exporter
-	return pipeline.ExporterConfig{
-		Root: c.Root, Compression: c.Compression, MaxFileRows: c.MaxFileRows, MaxFileBytes: c.MaxFileBytes,
+	return exporter.Config{
+		Compression: c.Compression, MaxFileRows: c.MaxFileRows, MaxFileBytes: c.MaxFileBytes,
 		MaxFileAge: c.MaxFileAge, IdleFlush: c.IdleFlush, MaxOpenFiles: c.MaxOpenFiles,
 		MaxEpochEvents: c.MaxEpochEvents, RowGroupRows: c.RowGroupRows, RowGroupBytes: c.RowGroupBytes,
 		BatchSize: c.Batch, DecodeWorkers: c.DecodeWorkers, AckWait: c.AckWait, ShutdownGrace: c.Grace, Lease: c.Lease,
-		Replicas: cfg.Streams.Replicas, WriterVersion: Version(),
+		Replicas: cfg.Streams.Replicas, WriterVersion: Version(), Registerer: reg,
 	}
 }
 

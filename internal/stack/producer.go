@@ -8,7 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/chatlake/chatlake/internal/config"
-	"github.com/chatlake/chatlake/pipeline"
+	"github.com/chatlake/chatlake/pipeline/producer"
 	"github.com/chatlake/chatlake/providers"
 	"github.com/chatlake/chatlake/providers/volcengine"
 	"github.com/chatlake/chatlake/providers/yunxin"
@@ -27,7 +27,7 @@ func Providers() *providers.Registry {
 // Guard per account (shared by all of the account's apps, as the
 // providers' quotas are), the Router and the Producer. The guards come
 // back for readiness checks.
-func NewProducer(cfg *config.Config, pr *providers.Registry, js jetstream.JetStream, reg prometheus.Registerer, log *slog.Logger) (*pipeline.Producer, []*providers.Guard, error) {
+func NewProducer(cfg *config.Config, pr *providers.Registry, js jetstream.JetStream, reg prometheus.Registerer, log *slog.Logger) (*producer.Producer, []*providers.Guard, error) {
 	obs, err := providers.NewMetrics(reg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("provider metrics: %w", err)
@@ -58,7 +58,7 @@ func NewProducer(cfg *config.Config, pr *providers.Registry, js jetstream.JetStr
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := pipeline.NewProducer(js, router, log.With("component", "producer"), producerConfig(cfg.Producer, reg))
+	p, err := producer.New(js, router, log.With("component", "producer"), producerConfig(cfg.Producer, reg))
 	return p, guards, err
 }
 
@@ -69,8 +69,8 @@ func guardConfig(c config.Guard, qps float64, obs providers.Observer) providers.
 	}
 }
 
-func producerConfig(c config.Producer, reg prometheus.Registerer) pipeline.ProducerConfig {
-	return pipeline.ProducerConfig{
+func producerConfig(c config.Producer, reg prometheus.Registerer) producer.Config {
+	return producer.Config{
 		Concurrency: c.Concurrency, Batch: c.Batch, AckWait: c.AckWait, InProgressEvery: c.InProgressEvery,
 		MaxAttempts: c.MaxAttempts, RetryInitial: c.RetryInitial, RetryMax: c.RetryMax, PauseFor: c.PauseFor,
 		PublishWindow: c.PublishWindow, Grace: c.Grace, Registerer: reg,

@@ -1,0 +1,55 @@
+package stack_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/chatlake/chatlake/internal/config"
+	"github.com/chatlake/chatlake/internal/s3test"
+	"github.com/chatlake/chatlake/internal/stack"
+	"github.com/chatlake/chatlake/lake"
+	"github.com/chatlake/chatlake/lake/folder"
+)
+
+// TestOpenLakeByLocation: exporter.root chooses the driver, a folder for a
+// plain path and S3 for an s3:// URL, credentials from the environment.
+func TestOpenLakeByLocation(t *testing.T) {
+	if got, want := stack.Lakes().Schemes(), []string{lake.FileScheme, "s3"}; !slices.Equal(got, want) {
+		t.Errorf("Lakes().Schemes() = %v, want %v", got, want)
+	}
+	dir := t.TempDir()
+	store := openLake(t, dir)
+	if f, ok := store.(*folder.Storage); !ok || f.Root() != dir {
+		t.Errorf("OpenLake(%s) = %T, want the folder lake at it", dir, store)
+	}
+
+	srv := s3test.Start(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", srv.AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.SecretKey)
+	store = openLake(t, "s3://"+srv.Bucket+"/lake?endpoint="+srv.Endpoint+"&region="+srv.Region+"&path_style=true")
+	obj, err := store.Create(t.Context(), "conversations/part-1.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj.Write([]byte("x"))
+	ref, err := obj.Finish(t.Context())
+	if err != nil {
+		t.Fatalf("Finish on the S3 lake: %v", err)
+	}
+	if err := store.Publish(t.Context(), []lake.Ref{ref}); err != nil {
+		t.Fatal(err)
+	}
+	if names, err := store.List(t.Context(), ""); err != nil || !slices.Equal(names, []string{ref.Name}) {
+		t.Errorf("List = %v, %v; want [%s]", names, err, ref.Name)
+	}
+}
+
+func openLake(t *testing.T, root string) lake.Storage {
+	t.Helper()
+	store, err := stack.OpenLake(t.Context(), &config.Config{Exporter: config.Exporter{Root: root}})
+	if err != nil {
+		t.Fatalf("OpenLake(%s): %v", root, err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store
+}

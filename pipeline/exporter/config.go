@@ -1,0 +1,164 @@
+package exporter
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
+	"github.com/parquet-go/parquet-go/compress/snappy"
+	"github.com/parquet-go/parquet-go/compress/uncompressed"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/chatlake/chatlake/schemas"
+)
+
+// Config tunes the exporter. Zero values mean the documented defaults.
+// The lake itself is New's lake.Storage; files land below its
+// conversations/ folder.
+type Config struct {
+	// Compression is "zstd" (default), "snappy" or "none".
+	Compression string
+	// MaxFileRows ends the epoch when a file holds this many rows.
+	// Default 1,000,000.
+	MaxFileRows int64
+	// MaxFileBytes ends the epoch when a file's encoded size reaches it.
+	// It is checked as row groups are written, so a file may exceed it by
+	// up to one row group. Default 128 MiB.
+	MaxFileBytes int64
+	// MaxFileAge ends the epoch when a file has been open this long.
+	// Default 10 minutes.
+	MaxFileAge time.Duration
+	// IdleFlush ends the epoch when a file has had no row for this long,
+	// even if no event arrives. Default 1 minute.
+	IdleFlush time.Duration
+	// MaxOpenFiles ends the epoch when more partitions are open. Default 16.
+	MaxOpenFiles int
+	// MaxEpochEvents ends the epoch when this many events wait for their
+	// ack; the consumer's MaxAckPending is set above it. Default 250,000.
+	MaxEpochEvents int64
+	// RowGroupRows and RowGroupBytes bound a row group (and the memory one
+	// open file buffers): rows, and approximate input JSON bytes.
+	// Defaults 65,536 rows and 32 MiB.
+	RowGroupRows  int64
+	RowGroupBytes int64
+	// BatchSize is how many events one pull fetches. Default 1,000.
+	BatchSize int
+	// DecodeWorkers decode batches in parallel with the writer. Default 2.
+	DecodeWorkers int
+	// AckWait is the consumer's ack wait; it must exceed MaxFileAge.
+	// Default 2 × MaxFileAge + 1 minute.
+	AckWait time.Duration
+	// ShutdownGrace bounds the final flush and commit. Default 20 seconds.
+	ShutdownGrace time.Duration
+	// Lease is how long the commit record stays this exporter's after its
+	// last renewal; the owner renews it every Lease/3, and a standby takes
+	// over once it has seen no renewal for a whole Lease. It bounds how
+	// long a killed owner stalls the lake when a standby runs, or when the
+	// exporter is restarted. At least 100ms. Default 15 seconds.
+	Lease time.Duration
+	// Replicas of the commit bucket. Default 1.
+	Replicas int
+	// WriterVersion is written in each file's metadata. Default "dev".
+	WriterVersion string
+	// Registerer, if not nil, gets the exporter's metrics.
+	Registerer prometheus.Registerer
+}
+
+func (c Config) withDefaults() Config {
+	c.Compression = cmp.Or(c.Compression, "zstd")
+	c.MaxFileRows = cmp.Or(c.MaxFileRows, 1_000_000)
+	c.MaxFileBytes = cmp.Or(c.MaxFileBytes, 128<<20)
+	c.MaxFileAge = cmp.Or(c.MaxFileAge, 10*time.Minute)
+	c.IdleFlush = cmp.Or(c.IdleFlush, time.Minute)
+	c.MaxOpenFiles = cmp.Or(c.MaxOpenFiles, 16)
+	c.MaxEpochEvents = cmp.Or(c.MaxEpochEvents, 250_000)
+	c.RowGroupRows = cmp.Or(c.RowGroupRows, 65_536)
+	c.RowGroupBytes = cmp.Or(c.RowGroupBytes, 32<<20)
+	c.BatchSize = cmp.Or(c.BatchSize, 1000)
+	c.DecodeWorkers = cmp.Or(c.DecodeWorkers, 2)
+	c.AckWait = cmp.Or(c.AckWait, 2*c.MaxFileAge+time.Minute)
+	c.ShutdownGrace = cmp.Or(c.ShutdownGrace, 20*time.Second)
+	c.Lease = cmp.Or(c.Lease, 15*time.Second)
+	c.Replicas = cmp.Or(c.Replicas, 1)
+	c.WriterVersion = cmp.Or(c.WriterVersion, "dev")
+	return c
+}
+
+// Validate reports a setting that cannot work.
+func (c Config) Validate() error {
+	d := c.withDefaults()
+	switch {
+	case d.MaxFileRows < 0, d.MaxFileBytes < 0, d.MaxEpochEvents < 0, d.RowGroupRows < 0, d.RowGroupBytes < 0:
+		return errors.New("exporter: negative size limit")
+	case d.MaxFileAge < 0, d.IdleFlush < 0, d.AckWait < 0, d.ShutdownGrace < 0, d.Lease < 0:
+		return errors.New("exporter: negative duration")
+	case d.BatchSize < 0, d.DecodeWorkers < 0, d.MaxOpenFiles < 0:
+		return errors.New("exporter: negative count")
+	case d.Lease < minLease:
+		return fmt.Errorf("exporter: lease %v below %v", d.Lease, minLease)
+	case d.AckWait <= d.MaxFileAge:
+		return fmt.Errorf("exporter: ack wait %v must exceed max file age %v", d.AckWait, d.MaxFileAge)
+	}
+	if _, err := codecFor(d.Compression); err != nil {
+		return err
+	}
+	return nil
+}
+
+// minLease keeps renewals (every third of the lease) from racing the
+// round trips that make them.
+const minLease = 100 * time.Millisecond
+
+func (c Config) rotation() rotation {
+	return rotation{
+		maxRows:    c.MaxFileRows,
+		maxBytes:   c.MaxFileBytes,
+		maxAge:     c.MaxFileAge,
+		idle:       c.IdleFlush,
+		maxFiles:   c.MaxOpenFiles,
+		maxPending: c.MaxEpochEvents,
+	}
+}
+
+// maxAckPending leaves room above MaxEpochEvents for the batches in flight
+// between fetch and write, so the consumer never stalls an epoch.
+func (c Config) maxAckPending() int {
+	return int(c.MaxEpochEvents) + c.BatchSize*(4*c.DecodeWorkers+8)
+}
+
+// tick is how often the writer checks age and idleness without events.
+func (c Config) tick() time.Duration {
+	return min(c.IdleFlush, c.MaxFileAge, 4*time.Second) / 4
+}
+
+func codecFor(name string) (compress.Codec, error) {
+	switch name {
+	case "zstd":
+		return &zstd.Codec{Level: zstd.SpeedDefault}, nil
+	case "snappy":
+		return &snappy.Codec{}, nil
+	case "none":
+		return &uncompressed.Codec{}, nil
+	}
+	return nil, fmt.Errorf("exporter: unknown compression %q (want zstd, snappy or none)", name)
+}
+
+// writerOptions returns the Parquet writer options of every file.
+func (c Config) writerOptions() []parquet.WriterOption {
+	codec, _ := codecFor(c.Compression)
+	return []parquet.WriterOption{
+		parquet.Compression(codec),
+		parquet.MaxRowsPerRowGroup(c.RowGroupRows),
+		parquet.CreatedBy("chatlake-exporter", c.WriterVersion, ""),
+		parquet.KeyValueMetadata(schemas.ParquetMetaSchemaVersion, fmt.Sprint(schemas.ParquetSchemaVersion)),
+		parquet.KeyValueMetadata(schemas.ParquetMetaWriterVersion, c.WriterVersion),
+		parquet.DictionaryMaxBytes(1 << 20),
+		// Version 1 data pages: what every engine reads, Athena and older
+		// Spark included.
+		parquet.DataPageVersion(1),
+	}
+}

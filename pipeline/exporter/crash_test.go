@@ -1,0 +1,202 @@
+package exporter_test
+
+import (
+	"errors"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chatlake/chatlake/internal/s3test"
+	"github.com/chatlake/chatlake/internal/secret"
+	"github.com/chatlake/chatlake/lake"
+	"github.com/chatlake/chatlake/lake/folder"
+	"github.com/chatlake/chatlake/lake/s3"
+	"github.com/chatlake/chatlake/pipeline/exporter"
+	"github.com/chatlake/chatlake/schemas"
+)
+
+var errInjected = errors.New("injected crash")
+
+// testLake is a lake driver the exactly-once tests run against.
+type testLake struct {
+	name string
+	open func(t *testing.T) lake.Storage
+}
+
+// testLakes are every driver: a local folder, and S3 on a real versitygw.
+var testLakes = []testLake{
+	{"folder", func(t *testing.T) lake.Storage { return folderLake(t, t.TempDir()) }},
+	{"s3", s3Lake},
+}
+
+// s3Lake returns a lake on a versitygw of its own, with the smallest parts.
+func s3Lake(t *testing.T) lake.Storage {
+	t.Helper()
+	srv := s3test.Start(t)
+	s, err := s3.Open(t.Context(), s3.Config{
+		Bucket: srv.Bucket, Prefix: "lake/", Endpoint: srv.Endpoint, Region: srv.Region, PathStyle: true,
+		AccessKeyID: srv.AccessKey, SecretAccessKey: secret.String(srv.SecretKey), PartSize: s3.MinPartSize,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// checkExactlyOnce fails unless the published files hold every event
+// exactly once and nothing else, and, in a folder, no temp file is left.
+func checkExactlyOnce(t *testing.T, store lake.Storage, events []schemas.ConversationEvent) {
+	t.Helper()
+	seen := map[string]int{}
+	for _, r := range readStoreRows(t, store) {
+		seen[r.EventID]++
+	}
+	missing, doubled := 0, 0
+	for i := range events {
+		switch seen[events[i].EventID] {
+		case 0:
+			missing++
+		case 1:
+		default:
+			doubled++
+		}
+		delete(seen, events[i].EventID)
+	}
+	if missing+doubled+len(seen) > 0 {
+		t.Errorf("lake holds %d events missing, %d doubled, %d unknown of %d; want each exactly once",
+			missing, doubled, len(seen), len(events))
+	}
+	if f, ok := store.(*folder.Storage); ok {
+		filepath.WalkDir(f.Root(), func(p string, d os.DirEntry, err error) error {
+			if err == nil && strings.HasSuffix(p, ".tmp") {
+				t.Errorf("temp file left: %s", p)
+			}
+			return nil
+		})
+	}
+}
+
+// waitOrStop returns Run's error if it returns within d, else stops it.
+func (r *runningExporter) waitOrStop(t testing.TB, d time.Duration) error {
+	t.Helper()
+	select {
+	case err := <-r.done:
+		close(r.done)
+		return err
+	case <-time.After(d):
+		return r.stop(t)
+	}
+}
+
+// TestExporterCrashAtEveryStepExactlyOnce crashes the exporter at every
+// crash point in turn, the k-th time it is reached, on every driver, and
+// fails unless each point did crash it at least once and the lake still
+// holds every event exactly once.
+func TestExporterCrashAtEveryStepExactlyOnce(t *testing.T) {
+	for _, l := range testLakes {
+		t.Run(l.name, func(t *testing.T) {
+			rounds := 4
+			if testing.Short() || l.name == "s3" {
+				rounds = 2 // S3 round trips make each iteration slower
+			}
+			crashAtEveryStep(t, l.open(t), rounds)
+		})
+	}
+}
+
+func crashAtEveryStep(t *testing.T, store lake.Storage, rounds int) {
+	_, js := exporterStreams(t)
+	points := exporter.CrashPoints
+	iterations, perIter := rounds*len(points), 100
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	events := testEvents(iterations*perIter, time.Date(2026, 5, 5, 12, 0, 0, 0, time.UTC))
+	cfg := exporterTestConfig()
+	cfg.MaxFileRows, cfg.BatchSize = 23, 16
+	fired := map[exporter.CrashPoint]bool{}
+	var last uint64
+	for i := range iterations {
+		last = publishTestEvents(t, js, events[i*perIter:(i+1)*perIter])
+		point, k := points[i%len(points)], 1+rng.IntN(3)
+		if i < len(points) {
+			k = 1 // the first round crashes at the first time each point is reached
+		}
+		e, err := exporter.New(js, store, exporterTestLogger(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex // the lease renewal calls the hook concurrently
+		exporter.SetCrashHook(e, func(p exporter.CrashPoint) error {
+			mu.Lock()
+			defer mu.Unlock()
+			if p == point {
+				if k--; k == 0 {
+					fired[p] = true
+					return errInjected
+				}
+			}
+			return nil
+		})
+		start := time.Now()
+		err = runExporter(t, e).waitOrStop(t, 1500*time.Millisecond)
+		t.Logf("iteration %d %s: %v in %v", i, point, err, time.Since(start))
+		if err != nil && !errors.Is(err, errInjected) {
+			t.Fatalf("iteration %d: Run() = %v, want the injected crash or nil", i, err)
+		}
+	}
+	for _, p := range points {
+		if !fired[p] {
+			t.Errorf("crash point %s never fired", p)
+		}
+	}
+	r := startExporter(t, js, store, cfg)
+	waitCommitted(t, js, last, 30*time.Second)
+	if err := r.stop(t); err != nil {
+		t.Fatalf("final Run() = %v, want nil", err)
+	}
+	checkExactlyOnce(t, store, events)
+}
+
+// TestExporterStopAnywhereExactlyOnce stops the exporter (as SIGTERM does)
+// at random instants while batches are in flight, on every driver: every
+// stop must commit cleanly, and restarts must neither lose nor double an
+// event.
+func TestExporterStopAnywhereExactlyOnce(t *testing.T) {
+	for _, l := range testLakes {
+		t.Run(l.name, func(t *testing.T) { stopAnywhere(t, l.open(t)) })
+	}
+}
+
+func stopAnywhere(t *testing.T, store lake.Storage) {
+	_, js := exporterStreams(t)
+	events := testEvents(3000, time.Date(2026, 5, 6, 0, 0, 0, 0, time.UTC))
+	last := publishTestEvents(t, js, events)
+	cfg := exporterTestConfig()
+	cfg.MaxFileRows, cfg.BatchSize, cfg.RowGroupRows = 200, 7, 50
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 3))
+	stops := 16
+	if testing.Short() {
+		stops = 6
+	}
+	for i := range stops {
+		r := startExporter(t, js, store, cfg)
+		time.Sleep(time.Duration(5+rng.IntN(40)) * time.Millisecond) // a random instant to stop at
+		if err := r.stop(t); err != nil {
+			t.Fatalf("stop %d: Run() = %v, want nil", i, err)
+		}
+	}
+	r := startExporter(t, js, store, cfg)
+	waitCommitted(t, js, last, 30*time.Second)
+	if err := r.stop(t); err != nil {
+		t.Fatalf("final Run() = %v", err)
+	}
+	checkExactlyOnce(t, store, events)
+}

@@ -1,0 +1,45 @@
+package exporter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/chatlake/chatlake/schemas"
+)
+
+// maxGapCheck bounds how many sequences of one gap are looked up.
+const maxGapCheck = 256
+
+// ErrGap means a message the stream still holds was not delivered to this
+// exporter in order (another process pulled it from the same consumer).
+// Skipping it would lose it, so the exporter stops; the next owner
+// rereads from the last commit.
+var ErrGap = errors.New("exporter: stream message skipped in delivery")
+
+// checkGap verifies that the sequences in (after, next) are gone from the
+// stream (expired or deleted), not delivered elsewhere.
+func (e *Exporter) checkGap(ctx context.Context, after, next uint64) error {
+	// A shutdown must not turn a gap check into an error.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	s, err := e.js.Stream(ctx, schemas.StreamConversations)
+	if err != nil {
+		return fmt.Errorf("check gap: %w", err)
+	}
+	from := max(after+1, s.CachedInfo().State.FirstSeq)
+	for seq := from; seq < next && seq < from+maxGapCheck; seq++ {
+		_, err := s.GetMsg(ctx, seq)
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("check gap: %w", err)
+		}
+		return fmt.Errorf("%w: stream_seq %d before %d", ErrGap, seq, next)
+	}
+	return nil
+}

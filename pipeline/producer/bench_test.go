@@ -1,0 +1,111 @@
+package producer_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/chatlake/chatlake/providers"
+	"github.com/chatlake/chatlake/providers/simulator"
+	"github.com/chatlake/chatlake/providers/volcengine"
+	"github.com/chatlake/chatlake/providers/volcengine/volcsim"
+	"github.com/chatlake/chatlake/providers/yunxin/yunxinsim"
+	"github.com/chatlake/chatlake/schemas"
+)
+
+// benchRun publishes jobs for UserMany with fresh job IDs and waits, through
+// a watch of the status bucket, until all are done.
+func benchRun(b *testing.B, js jetstream.JetStream, round, jobs int) {
+	b.Helper()
+	kv, err := js.KeyValue(b.Context(), schemas.BucketJobStatus)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, err := kv.Watch(b.Context(), "volcengine."+prodVolcApp+".*", jetstream.UpdatesOnly())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Stop()
+	for i := range jobs {
+		prodPublishJob(b, js, schemas.JobSubject(schemas.ProviderVolcengine, prodVolcApp),
+			fmt.Sprintf(`{"user_id":%q,"job_id":"bench-%d-%d"}`, simulator.UserMany, round, i))
+	}
+	done := map[string]bool{}
+	timeout := time.After(2 * time.Minute)
+	for len(done) < jobs {
+		select {
+		case e := <-w.Updates():
+			var st schemas.JobStatus
+			if e != nil && json.Unmarshal(e.Value(), &st) == nil && st.State == schemas.JobDone &&
+				strings.HasPrefix(st.JobID, fmt.Sprintf("bench-%d-", round)) {
+				done[e.Key()] = true
+			}
+		case <-timeout:
+			b.Fatalf("round %d: %d of %d jobs done", round, len(done), jobs)
+		}
+	}
+}
+
+func benchGuard(qps float64) *providers.Guard {
+	return providers.NewGuard("bench", providers.GuardConfig{QPS: qps, Burst: 1}, nil)
+}
+
+// BenchmarkProducerEvents measures events per second through the producer
+// against a simulator with no latency and no QPS cap: 8 jobs of 350
+// conversations (18 pages) per iteration.
+func BenchmarkProducerEvents(b *testing.B) {
+	e := newProdEnv(b, volcsim.Options{QPS: -1}, yunxinsim.Options{})
+	vc, err := volcengine.NewClient(&http.Client{}, benchGuard(1e6), volcsim.TestCredentials(), volcengine.Config{Endpoint: e.volc.URL})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := prodConfig()
+	cfg.Concurrency, cfg.PublishWindow = 8, 256
+	runProducer(b, e.js, vc, cfg)
+	const jobs = 8
+	b.ReportAllocs()
+	round := 0
+	start := time.Now()
+	for b.Loop() {
+		benchRun(b, e.js, round, jobs)
+		round++
+	}
+	b.ReportMetric(float64(round*jobs*350)/time.Since(start).Seconds(), "events/s")
+}
+
+// BenchmarkProducerQPSCap measures the request rate the producer achieves
+// against a simulator capped at 100 requests per second with 20ms latency,
+// as a fraction of the cap, and fails on any request over the cap. The
+// account is configured at 95 QPS: a token bucket at exactly the cap lets
+// 101 requests into some one-second window (one at each end), and network
+// jitter can squeeze more, which a strict sliding-window cap counts.
+func BenchmarkProducerQPSCap(b *testing.B) {
+	e := newProdEnv(b, volcsim.Options{QPS: 100, Latency: 20 * time.Millisecond}, yunxinsim.Options{})
+	vc, err := volcengine.NewClient(&http.Client{}, benchGuard(95), volcsim.TestCredentials(), volcengine.Config{Endpoint: e.volc.URL})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := prodConfig()
+	cfg.Concurrency = 16
+	runProducer(b, e.js, vc, cfg)
+	const jobs = 8
+	b.ReportAllocs()
+	round := 0
+	start := time.Now()
+	for b.Loop() {
+		benchRun(b, e.js, round, jobs)
+		round++
+	}
+	elapsed := time.Since(start).Seconds()
+	st := e.volc.Stats()
+	b.ReportMetric(float64(st.Requests)/elapsed/100, "cap-fraction")
+	b.ReportMetric(float64(st.QPSViolations), "violations")
+	if st.QPSViolations > 0 {
+		b.Errorf("%d requests over the 100 QPS cap", st.QPSViolations)
+	}
+}

@@ -1,0 +1,197 @@
+package producer
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/chatlake/chatlake/schemas"
+)
+
+// handle runs one job message to its fate: acknowledged, handed back, or
+// dead-lettered. ctx ends Grace after the producer was asked to stop.
+func (p *Producer) handle(ctx context.Context, msg jetstream.Msg) {
+	job, err := schemas.DecodeJob(msg.Subject(), msg.Data())
+	if err != nil {
+		p.settle(ctx, msg, job, schemas.JobStatus{}, err)
+		return
+	}
+	app := appKey(job)
+	if wait := p.pauses.remaining(app, p.now()); wait > 0 {
+		p.metrics.jobs.WithLabelValues(outcomePaused).Inc()
+		p.nak(msg, wait)
+		return
+	}
+	key := schemas.JobKey(job)
+	if _, dup := p.running.LoadOrStore(key, struct{}{}); dup {
+		// The same job twice at once would share a checkpoint.
+		p.nak(msg, p.cfg.PauseFor)
+		return
+	}
+	defer p.running.Delete(key)
+	p.metrics.inFlight.Inc()
+	defer p.metrics.inFlight.Dec()
+
+	st, err := p.startStatus(ctx, job)
+	if err == nil {
+		stop := keepAlive(msg, p.cfg.InProgressEvery)
+		err = p.runJob(ctx, msg, job, &st)
+		stop()
+	}
+	p.settle(ctx, msg, job, st, err)
+}
+
+// startStatus loads the job's status, keeping its attempt count, and marks
+// it running.
+func (p *Producer) startStatus(ctx context.Context, job schemas.Job) (schemas.JobStatus, error) {
+	st, _, err := p.status.Get(ctx, schemas.JobKey(job))
+	if err != nil {
+		return st, err
+	}
+	st.JobID, st.Provider, st.App, st.UserID = job.JobID, job.Provider, job.App, job.UserID
+	st.State = schemas.JobRunning
+	st.UpdatedAt = p.now().UTC()
+	return st, p.status.Put(ctx, st)
+}
+
+// runJob pages through the provider from the job's checkpoint. After each
+// page's events are acknowledged it saves the next cursor; after the last
+// page it deletes the checkpoint. It returns the first error.
+func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Job, st *schemas.JobStatus) error {
+	key := schemas.JobKey(job)
+	cp, err := p.checkpoints.load(ctx, key)
+	if err != nil {
+		return err
+	}
+	if cp.Pages > 0 {
+		p.log.Info("job resumes from checkpoint", "job_id", job.JobID, "provider", job.Provider, "app", job.App, "pages", cp.Pages)
+	}
+	for {
+		page, err := p.prov.FetchPage(ctx, job, cp.Cursor)
+		if err != nil {
+			return fmt.Errorf("fetch page %d: %w", cp.Pages+1, err)
+		}
+		fetchedAt := p.now().UTC()
+		if err := p.publishPage(ctx, job, page, fetchedAt); err != nil {
+			return err
+		}
+		cp.Cursor = page.Next
+		cp.Pages++
+		cp.Conversations += len(page.Conversations)
+		cp.FailedItems = append(cp.FailedItems, page.Failed[:min(len(page.Failed), schemas.MaxFailedItems-len(cp.FailedItems))]...)
+		cp.FailedItemsTotal += len(page.Failed)
+		p.metrics.pages.Inc()
+		p.metrics.failedItems.Add(float64(len(page.Failed)))
+		st.Pages, st.Conversations, st.FailedItems, st.FailedItemsTotal = cp.Pages, cp.Conversations, cp.FailedItems, cp.FailedItemsTotal
+		if page.Done {
+			return p.checkpoints.remove(ctx, key)
+		}
+		if err := p.checkpoints.save(ctx, key, cp); err != nil {
+			return err
+		}
+		st.UpdatedAt = p.now().UTC()
+		if err := p.status.Put(ctx, *st); err != nil {
+			return err
+		}
+	}
+}
+
+// publishPage publishes one event per conversation of page asynchronously,
+// at most PublishWindow unacknowledged at a time, and returns when every
+// one is acknowledged by the stream or one failed.
+func (p *Producer) publishPage(ctx context.Context, job schemas.Job, page schemas.Page, fetchedAt time.Time) error {
+	var pending []jetstream.PubAckFuture
+	for i := range page.Conversations {
+		if len(pending) >= p.cfg.PublishWindow {
+			if err := p.awaitAck(ctx, pending[0]); err != nil {
+				return err
+			}
+			pending = pending[1:]
+		}
+		m, err := newEventMsg(job, &page.Conversations[i], fetchedAt)
+		if err != nil {
+			return err
+		}
+		f, err := p.js.PublishMsgAsync(m)
+		if err != nil {
+			return fmt.Errorf("publish event: %w", err)
+		}
+		pending = append(pending, f)
+	}
+	for _, f := range pending {
+		if err := p.awaitAck(ctx, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *Producer) awaitAck(ctx context.Context, f jetstream.PubAckFuture) error {
+	t := time.NewTimer(p.cfg.PublishTimeout)
+	defer t.Stop()
+	select {
+	case <-f.Ok():
+		p.metrics.events.Inc()
+		return nil
+	case err := <-f.Err():
+		return fmt.Errorf("publish event: %w", err)
+	case <-t.C:
+		return fmt.Errorf("publish event: no acknowledgement in %v", p.cfg.PublishTimeout)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// newEventMsg builds the event message of one conversation; its event ID is
+// the Nats-Msg-Id so the stream drops a republished duplicate.
+func newEventMsg(job schemas.Job, c *schemas.Conversation, fetchedAt time.Time) (*nats.Msg, error) {
+	if c.Provider == "" {
+		c.Provider, c.App = job.Provider, job.App
+	}
+	c.UserID = cmp.Or(c.UserID, job.UserID)
+	ev := schemas.ConversationEvent{
+		SchemaVersion: schemas.EventSchemaVersion,
+		EventID:       schemas.EventID(c),
+		JobID:         job.JobID,
+		FetchedAt:     fetchedAt,
+		Conversation:  *c,
+	}
+	// AppendEvent copies the provider's item bytes verbatim.
+	b, err := schemas.AppendEvent(nil, &ev)
+	if err != nil {
+		return nil, fmt.Errorf("encode event %s: %w", c.ConversationID, err)
+	}
+	m := nats.NewMsg(schemas.ConversationSubject(job.Provider, job.App))
+	m.Data = b
+	m.Header.Set(jetstream.MsgIDHeader, ev.EventID)
+	return m, nil
+}
+
+// keepAlive tells JetStream every interval that msg is still being worked
+// on, until the returned stop is called; stop waits for the signalling
+// goroutine, so no signal follows the job's final ack.
+func keepAlive(msg interface{ InProgress() error }, every time.Duration) (stop func()) {
+	done := make(chan struct{})
+	var g errgroup.Group
+	g.Go(func() error {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				msg.InProgress()
+			case <-done:
+				return nil
+			}
+		}
+	})
+	return func() {
+		close(done)
+		g.Wait()
+	}
+}
