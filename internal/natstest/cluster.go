@@ -59,7 +59,8 @@ type Node struct {
 
 // StartCluster starts n nats-server processes of bin, routed to each
 // other, and waits until JetStream has a meta leader and every node is
-// healthy.
+// healthy. With n = 1 it is a single server, not clustered, for a
+// comparison on the same harness.
 func StartCluster(t testing.TB, bin string, n int) *Cluster {
 	t.Helper()
 	c := &Cluster{t: t, bin: bin}
@@ -95,16 +96,11 @@ func (c *Cluster) writeConfig(nd *Node) {
 		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", o.RoutePort))
 	}
 	nd.conf = filepath.Join(nd.StoreDir, "server.conf")
-	conf := fmt.Sprintf(`server_name: %s
-listen: 127.0.0.1:%d
-http: 127.0.0.1:%d
-jetstream { store_dir: %q }
-cluster {
-  name: chatlake
-  listen: 127.0.0.1:%d
-  routes: [%s]
-}
-`, nd.Name, nd.Port, nd.MonitorPort, filepath.Join(nd.StoreDir, "js"), nd.RoutePort, strings.Join(routes, ", "))
+	conf := fmt.Sprintf("server_name: %s\nlisten: 127.0.0.1:%d\nhttp: 127.0.0.1:%d\njetstream { store_dir: %q }\n",
+		nd.Name, nd.Port, nd.MonitorPort, filepath.Join(nd.StoreDir, "js"))
+	if len(c.Nodes) > 1 { // one node is a plain server: JetStream does not cluster alone
+		conf += fmt.Sprintf("cluster {\n  name: chatlake\n  listen: 127.0.0.1:%d\n  routes: [%s]\n}\n", nd.RoutePort, strings.Join(routes, ", "))
+	}
 	if err := os.WriteFile(nd.conf, []byte(conf), 0o600); err != nil {
 		c.t.Fatal(err)
 	}
