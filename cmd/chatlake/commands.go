@@ -37,6 +37,7 @@ var commands = map[string]command{
 	"demo":   {"run a whole export on this machine against simulated providers", runDemo},
 	"run":    {"run NATS, producer and exporter in one process against real providers", runRun},
 	"status": {"show the progress of submitted jobs", runStatus},
+	"dlq":    {"list, show, replay and purge dead letters", runDLQ},
 }
 
 // run dispatches to the subcommand named by args[0].

@@ -129,6 +129,50 @@ type Exporter struct {
 	AckWait        time.Duration `yaml:"ack_wait" help:"consumer ack wait, above max_file_age (default 2*max_file_age+1m)"`
 	Grace          time.Duration `yaml:"grace" help:"time the final flush and commit get at shutdown (default 20s)"`
 	Lease          time.Duration `yaml:"lease" help:"the owner's hold on the commit record; a standby takes over when it lapses (default 15s)"`
+	// Format is how the lake is laid out: FormatParquet or FormatIceberg.
+	Format  string  `yaml:"format" help:"parquet (Hive-style folders of Parquet files) or iceberg (an Apache Iceberg table) (default parquet)"`
+	S3      LakeS3  `yaml:"s3"`
+	Iceberg Iceberg `yaml:"iceberg"`
+}
+
+// Lake formats (exporter.format).
+const (
+	FormatParquet = "parquet"
+	FormatIceberg = "iceberg"
+)
+
+// LakeS3 reaches a lake (exporter.root or exporter.iceberg.warehouse) on
+// S3 or a compatible server. Credentials left empty come from the
+// standard AWS chain (environment, shared files, web identity, instance
+// or container role).
+type LakeS3 struct {
+	Endpoint            string `yaml:"endpoint" help:"S3 endpoint of a compatible server (MinIO, Ceph, R2, versitygw); empty means AWS"`
+	Region              string `yaml:"region" help:"bucket region; empty means the standard AWS chain, else us-east-1"`
+	PathStyle           bool   `yaml:"path_style" help:"path-style addressing (endpoint/bucket/key), as most compatible servers need"`
+	AccessKeyID         string `yaml:"access_key_id" help:"static access key ID; empty means the standard AWS credential chain"`
+	SecretAccessKey     Secret `yaml:"secret_access_key" help:"static secret access key"`
+	SecretAccessKeyFile string `yaml:"secret_access_key_file" help:"file holding the secret access key"`
+	SecretAccessKeyEnv  string `yaml:"secret_access_key_env" help:"environment variable holding the secret access key"`
+	PartSize            int64  `yaml:"part_size" help:"multipart upload part size in bytes, at least 5 MiB; each open file holds two (default 8388608)"`
+}
+
+// Iceberg names the catalog and the warehouse of an exporter.format
+// iceberg lake.
+type Iceberg struct {
+	Catalog        string `yaml:"catalog" help:"sql (SQLite file or PostgreSQL), rest or glue (default sql)"`
+	URI            string `yaml:"uri" help:"sql: an SQLite file (default <warehouse>/catalog.db) or postgres://...; rest: the catalog's URL"`
+	Namespace      string `yaml:"namespace" help:"namespace of the conversations table (default chatlake)"`
+	Warehouse      string `yaml:"warehouse" help:"where the table's files live: a path or s3://bucket/prefix (default exporter.root)"`
+	Credential     Secret `yaml:"credential" help:"rest: OAuth2 client credential client_id:client_secret"`
+	CredentialFile string `yaml:"credential_file" help:"rest: file holding the credential"`
+	CredentialEnv  string `yaml:"credential_env" help:"rest: environment variable holding the credential"`
+	Token          Secret `yaml:"token" help:"rest: bearer token"`
+	TokenFile      string `yaml:"token_file" help:"rest: file holding the token"`
+	TokenEnv       string `yaml:"token_env" help:"rest: environment variable holding the token"`
+	RESTWarehouse  string `yaml:"rest_warehouse" help:"rest: the warehouse the catalog is asked for (default the warehouse)"`
+	// Properties are passed to iceberg-go as they are (glue.region,
+	// rest.sigv4-enabled, ...); YAML only.
+	Properties map[string]string `yaml:"properties"`
 }
 
 // Validate checks the accounts against the providers registered in reg;
@@ -144,6 +188,11 @@ func (c *Config) Validate(reg *providers.Registry) error {
 			errs = append(errs, fmt.Errorf("account %d: duplicate name %q", i, a.Name))
 		}
 		names[a.Name] = true
+	}
+	switch c.Exporter.Format {
+	case "", FormatParquet, FormatIceberg:
+	default:
+		errs = append(errs, fmt.Errorf("exporter.format %q: want %s or %s", c.Exporter.Format, FormatParquet, FormatIceberg))
 	}
 	return errors.Join(errs...)
 }
@@ -217,5 +266,18 @@ func (c *Config) resolveSecrets(getenv func(string) string) error {
 		}
 		a.SecretAccessKeyFile, a.SecretAccessKeyEnv, a.AppSecretFile, a.AppSecretEnv = "", "", "", ""
 	}
+	s3, ice := &c.Exporter.S3, &c.Exporter.Iceberg
+	var err error
+	if s3.SecretAccessKey, err = resolveSecret("exporter.s3.secret_access_key", s3.SecretAccessKey, s3.SecretAccessKeyFile, s3.SecretAccessKeyEnv, getenv); err != nil {
+		return err
+	}
+	if ice.Credential, err = resolveSecret("exporter.iceberg.credential", ice.Credential, ice.CredentialFile, ice.CredentialEnv, getenv); err != nil {
+		return err
+	}
+	if ice.Token, err = resolveSecret("exporter.iceberg.token", ice.Token, ice.TokenFile, ice.TokenEnv, getenv); err != nil {
+		return err
+	}
+	s3.SecretAccessKeyFile, s3.SecretAccessKeyEnv = "", ""
+	ice.CredentialFile, ice.CredentialEnv, ice.TokenFile, ice.TokenEnv = "", "", "", ""
 	return nil
 }

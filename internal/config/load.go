@@ -95,7 +95,7 @@ func walk(v reflect.Value, prefix string, fn func(name, help string, v reflect.V
 		switch {
 		case f.Type.Kind() == reflect.Struct:
 			walk(v.Field(i), name+".", fn)
-		case f.Type.Kind() == reflect.Slice:
+		case f.Type.Kind() == reflect.Slice, f.Type.Kind() == reflect.Map:
 		default:
 			fn(name, f.Tag.Get("help"), v.Field(i))
 		}

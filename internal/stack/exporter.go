@@ -17,20 +17,27 @@ import (
 
 // Lakes returns the registry of every lake driver chatlake has: plain
 // paths and file:// URLs open a folder, s3:// URLs a bucket (the URL sets
-// bucket, prefix and the endpoint, region and path_style parameters;
-// credentials come from the standard AWS chain). Adding a backend is one
-// package plus one line here.
-func Lakes() *lake.Registry {
+// bucket and prefix, and may override the endpoint, region and path_style
+// of s3; credentials come from s3 or else the standard AWS chain). Adding
+// a backend is one package plus one line here.
+func Lakes(s3c config.LakeS3) *lake.Registry {
 	var r lake.Registry
 	folder.Register(&r)
-	s3.Register(&r, s3.Config{})
+	s3.Register(&r, s3Config(s3c))
 	return &r
+}
+
+func s3Config(c config.LakeS3) s3.Config {
+	return s3.Config{
+		Endpoint: c.Endpoint, Region: c.Region, PathStyle: c.PathStyle,
+		AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, PartSize: c.PartSize,
+	}
 }
 
 // OpenLake opens the lake cfg.Exporter.Root names with Lakes. The caller
 // closes it.
 func OpenLake(ctx context.Context, cfg *config.Config) (lake.Storage, error) {
-	return Lakes().Open(ctx, cfg.Exporter.Root)
+	return Lakes(cfg.Exporter.S3).Open(ctx, cfg.Exporter.Root)
 }
 
 // NewExporter builds the Exporter from cfg.Exporter, writing to store.

@@ -14,7 +14,7 @@ import (
 // TestOpenLakeByLocation: exporter.root chooses the driver, a folder for a
 // plain path and S3 for an s3:// URL, credentials from the environment.
 func TestOpenLakeByLocation(t *testing.T) {
-	if got, want := stack.Lakes().Schemes(), []string{lake.FileScheme, "s3"}; !slices.Equal(got, want) {
+	if got, want := stack.Lakes(config.LakeS3{}).Schemes(), []string{lake.FileScheme, "s3"}; !slices.Equal(got, want) {
 		t.Errorf("Lakes().Schemes() = %v, want %v", got, want)
 	}
 	dir := t.TempDir()

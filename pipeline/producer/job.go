@@ -48,11 +48,15 @@ func (p *Producer) handle(ctx context.Context, msg jetstream.Msg) {
 }
 
 // startStatus loads the job's status, keeping its attempt count, and marks
-// it running.
+// it running. A job that comes back after it failed (replayed from its
+// dead letter) starts a fresh run, with no attempt spent.
 func (p *Producer) startStatus(ctx context.Context, job schemas.Job) (schemas.JobStatus, error) {
 	st, _, err := p.status.Get(ctx, schemas.JobKey(job))
 	if err != nil {
 		return st, pipeline.FromNATS(err)
+	}
+	if st.State == schemas.JobFailed {
+		st.Attempts = 0
 	}
 	st.JobID, st.Provider, st.App, st.UserID = job.JobID, job.Provider, job.App, job.UserID
 	st.State = schemas.JobRunning
