@@ -190,8 +190,9 @@ const (
 
 // exportResuming runs export, and when NATS fails it (a leader election, a
 // lost node, a consumer gone, a dropped connection) or delivers out of
-// order (ErrGap), runs it again from the last commit, as a restart would, but keeping the lease: the epoch in
-// progress is discarded and read again, and nothing is lost or doubled.
+// order (ErrGap), runs it again from the last commit, as a restart would,
+// but keeping the lease: the epoch in progress is discarded and read
+// again, and nothing is lost or doubled.
 func (e *Exporter) exportResuming(ctx, gctx context.Context, store *commitStore, rec schemas.ExportCommit) error {
 	for n := 1; ; n++ {
 		err := e.export(ctx, gctx, store, rec)
@@ -199,7 +200,7 @@ func (e *Exporter) exportResuming(ctx, gctx context.Context, store *commitStore,
 			return err
 		}
 		delay := pipeline.Backoff(resumeInitial, resumeMax, n)
-		e.log.Warn("exporter: nats unavailable, resuming from the last commit", "delay", delay, "err", err)
+		e.log.Warn("exporter resumes from the last commit", "delay", delay, "err", err)
 		if !sleepCtx(gctx, delay) {
 			return nil
 		}
