@@ -2,8 +2,9 @@ package e2e_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -43,9 +44,12 @@ func TestClusterNodeLost(t *testing.T) {
 	c.waitLake(len(want), 3*time.Minute)
 	// A job whose last event was stored but whose acknowledgement died
 	// with the leader ends after the producer's publish timeout (30s).
+	// `chatlake status` may fail while the restarted node catches up.
 	waitFor(t, 2*time.Minute, "every job done", func() (bool, error) {
-		out := c.chatlake("status")
-		return strings.Contains(out, fmt.Sprintf("done      %d", 2*len(users))), errors.New(out)
+		cmd := exec.CommandContext(t.Context(), filepath.Join(c.bin, "chatlake"), "status")
+		cmd.Env = append(os.Environ(), c.env...)
+		out, err := cmd.CombinedOutput()
+		return err == nil && strings.Contains(string(out), fmt.Sprintf("done      %d", 2*len(users))), fmt.Errorf("%v: %s", err, out)
 	})
 	c.alive(c.producer, c.exporter)
 	c.stop()
