@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"cmp"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -29,29 +30,37 @@ type cluster struct {
 	exporterHTTP       string
 	nats, producer     *process
 	exporter, imsimPro *process
+	qps                int // each account's qps; default 90
 }
 
 const seed = 5
 
 func newCluster(t *testing.T, bin string, imsimArgs ...string) *cluster {
 	c := &cluster{t: t, bin: bin, dir: t.TempDir()}
-	c.lake = filepath.Join(c.dir, "lake")
-	natsPort, simPort := freePort(t), freePort(t)
+	natsPort := freePort(t)
 	c.natsURL = fmt.Sprintf("nats://127.0.0.1:%d", natsPort)
 	c.nats = start(t, "nats-server", filepath.Join(bin, "nats-server"), nil,
 		"-js", "-a", "127.0.0.1", "-p", strconv.Itoa(natsPort), "-sd", filepath.Join(c.dir, "nats"))
-	simAddr := fmt.Sprintf("127.0.0.1:%d", simPort)
-	c.imsimPro = start(t, "imsim", filepath.Join(bin, "imsim"), nil,
-		append([]string{"-addr", simAddr, "-seed", strconv.Itoa(seed)}, imsimArgs...)...)
 	waitTCP(t, fmt.Sprintf("127.0.0.1:%d", natsPort))
+	c.deploy(imsimArgs)
+	return c
+}
+
+// deploy starts imsim with imsimArgs, then the producer and the exporter
+// on c.natsURL, with env added to their environment.
+func (c *cluster) deploy(imsimArgs []string, env ...string) {
+	t := c.t
+	c.lake = filepath.Join(c.dir, "lake")
+	simAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	c.imsimPro = start(t, "imsim", filepath.Join(c.bin, "imsim"), nil,
+		append([]string{"-addr", simAddr, "-seed", strconv.Itoa(seed)}, imsimArgs...)...)
 	waitTCP(t, simAddr)
 	c.writeConfig("http://" + simAddr)
-	c.env = []string{"CHATLAKE_CONFIG=" + c.cfgFile, "CHATLAKE_NATS_URL=" + c.natsURL, "TEST_VOLC_SK=" + volcsim.TestSecretAccessKey}
+	c.env = append([]string{"CHATLAKE_CONFIG=" + c.cfgFile, "CHATLAKE_NATS_URL=" + c.natsURL, "TEST_VOLC_SK=" + volcsim.TestSecretAccessKey}, env...)
 	c.producerHTTP = fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	c.exporterHTTP = fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	c.startProducer()
 	c.startExporter()
-	return c
 }
 
 func (c *cluster) writeConfig(simURL string) {
@@ -63,13 +72,13 @@ func (c *cluster) writeConfig(simURL string) {
     access_key_id: %[2]s
     secret_access_key_env: TEST_VOLC_SK
     apps: ["%[3]d"]
-    qps: 90
+    qps: %[7]d
   - name: yunxin
     provider: yunxin
     endpoint: %[1]s
     app_key: %[4]s
     app_secret: %[5]s
-    qps: 90
+    qps: %[7]d
 producer:
   concurrency: 16
   retry_initial: 100ms
@@ -83,7 +92,7 @@ exporter:
   max_file_rows: 500
 log:
   level: debug
-`, simURL, volcsim.TestAccessKeyID, volcsim.TestAppID, yunxinsim.TestAppKey, yunxinsim.TestAppSecret, c.lake)
+`, simURL, volcsim.TestAccessKeyID, volcsim.TestAppID, yunxinsim.TestAppKey, yunxinsim.TestAppSecret, c.lake, cmp.Or(c.qps, 90))
 	if err := os.WriteFile(c.cfgFile, []byte(cfg), 0o600); err != nil {
 		c.t.Fatal(err)
 	}

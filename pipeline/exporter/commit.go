@@ -78,14 +78,75 @@ func (s *commitStore) lapsed() error {
 	return nil
 }
 
-// commit stores rec, an epoch's commit, if the lease still holds.
+// commit stores rec, an epoch's commit, while the lease holds. NATS may
+// fail a write for a few seconds (a leader election, a lost node), and a
+// write that failed without an answer may still have landed. So a failed
+// write is tried again until the lease lapses, and a write refused for a
+// stale revision reads the record: it is this commit (the earlier try
+// landed), or this exporter's previous record at a newer revision (a
+// renewal landed unseen: try again over it), or another exporter's claim
+// (fenced).
 func (s *commitStore) commit(ctx context.Context, rec schemas.ExportCommit) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.lapsed(); err != nil {
-		return err
+	for n := 1; ; n++ {
+		if err := s.lapsed(); err != nil {
+			return err
+		}
+		err := s.write(ctx, rec)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, ErrFenced):
+			cur, rev, gerr := s.get(ctx)
+			switch {
+			case gerr != nil:
+				return err
+			case sameCommit(cur, rec):
+				s.rev, s.last = rev, cur
+				return nil
+			case !sameCommit(cur, s.last):
+				return err
+			}
+			s.rev, s.last = rev, cur
+		case ctx.Err() != nil:
+			return err
+		default:
+			if !sleepCtx(ctx, pipeline.Backoff(storeRetryInitial, storeRetryMax, n)) {
+				return err
+			}
+		}
 	}
-	return s.write(ctx, rec)
+}
+
+// committed returns the last record this exporter wrote or adopted: the
+// last committed epoch.
+func (s *commitStore) committed() schemas.ExportCommit {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last
+}
+
+// Bounds of the delay between tries of a commit record read or write.
+const (
+	storeRetryInitial = 50 * time.Millisecond
+	storeRetryMax     = time.Second
+)
+
+// get reads the record, trying again while NATS fails and the lease holds.
+func (s *commitStore) get(ctx context.Context) (schemas.ExportCommit, uint64, error) {
+	for n := 1; ; n++ {
+		rec, rev, err := s.recs.get(ctx)
+		if err == nil || s.lapsed() != nil || !sleepCtx(ctx, pipeline.Backoff(storeRetryInitial, storeRetryMax, n)) {
+			return rec, rev, err
+		}
+	}
+}
+
+// sameCommit reports whether a and b are the same commit of the same owner,
+// whatever their renewal times.
+func sameCommit(a, b schemas.ExportCommit) bool {
+	return a.Owner == b.Owner && a.Epoch == b.Epoch && a.LastSeq == b.LastSeq
 }
 
 // kvRecords is the commit record in the exporter's key-value bucket.

@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/chatlake/chatlake/pipeline"
 	"github.com/chatlake/chatlake/schemas"
 )
 
@@ -41,7 +42,7 @@ type item struct {
 func (e *Exporter) fetch(ctx context.Context, cons jetstream.Consumer, work, ordered chan<- *batch) error {
 	it, err := cons.Messages(jetstream.PullMaxMessages(2 * e.cfg.BatchSize))
 	if err != nil {
-		return fmt.Errorf("consume: %w", err)
+		return pipeline.FromNATS(fmt.Errorf("consume: %w", err))
 	}
 	defer it.Stop()
 	defer context.AfterFunc(ctx, it.Stop)()
@@ -51,7 +52,7 @@ func (e *Exporter) fetch(ctx context.Context, cons jetstream.Consumer, work, ord
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("consume: %w", err)
+			return pipeline.FromNATS(fmt.Errorf("consume: %w", err))
 		}
 		if len(msgs) == 0 {
 			continue

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/chatlake/chatlake/lake"
+	"github.com/chatlake/chatlake/pipeline"
 	"github.com/chatlake/chatlake/schemas"
 )
 
@@ -48,9 +49,15 @@ import (
 // from the record's last sequence + 1. A message redelivered at or below a
 // sequence already processed is skipped; a jump in sequence is accepted
 // only if the skipped messages are gone from the stream (expired or
-// deleted), otherwise Run stops with ErrGap rather than lose them.
-// Shutdown writes only a gap-free prefix of what was fetched and commits
-// it.
+// deleted); otherwise (ErrGap) the export resumes from the last commit
+// rather than lose them: in a cluster, a consumer whose leader moved can
+// deliver past messages it still counts as pending. Shutdown writes only a
+// gap-free prefix of what was fetched and commits it.
+//
+// A NATS fault (pipeline.NATSFault: a leader election, a lost node, a
+// consumer gone, a dropped connection) does not stop Run either: a commit
+// is tried again while the lease holds, and any other fault resumes the
+// export from the last commit, keeping the lease, as a restart would.
 //
 // So a visible file always belongs to a committed epoch, a committed epoch
 // is always published entirely, and the events after the last commit are
@@ -170,9 +177,35 @@ func (e *Exporter) own(ctx context.Context, store *commitStore, rec schemas.Expo
 	g.Go(func() error { return store.keep(rctx, e.log) })
 	g.Go(func() error {
 		defer stopRenew()
-		return e.export(ctx, gctx, store, rec)
+		return e.exportResuming(ctx, gctx, store, rec)
 	})
 	return g.Wait()
+}
+
+// Bounds of the delay before the export resumes after a NATS fault.
+const (
+	resumeInitial = 100 * time.Millisecond
+	resumeMax     = 5 * time.Second
+)
+
+// exportResuming runs export, and when NATS fails it (a leader election, a
+// lost node, a consumer gone, a dropped connection) or delivers out of
+// order (ErrGap), runs it again from the last commit, as a restart would,
+// but keeping the lease: the epoch in progress is discarded and read
+// again, and nothing is lost or doubled.
+func (e *Exporter) exportResuming(ctx, gctx context.Context, store *commitStore, rec schemas.ExportCommit) error {
+	for n := 1; ; n++ {
+		err := e.export(ctx, gctx, store, rec)
+		if !pipeline.IsNATSFault(err) && !errors.Is(err, ErrGap) || gctx.Err() != nil {
+			return err
+		}
+		delay := pipeline.Backoff(resumeInitial, resumeMax, n)
+		e.log.Warn("exporter resumes from the last commit", "delay", delay, "err", err)
+		if !sleepCtx(gctx, delay) {
+			return nil
+		}
+		rec = store.committed()
+	}
 }
 
 // export recovers the lake from rec, positions the consumer and runs the
@@ -240,7 +273,7 @@ func (e *Exporter) takeOver(ctx context.Context, rec schemas.ExportCommit) (jets
 func (e *Exporter) resetConsumer(ctx context.Context, lastSeq uint64) (jetstream.Consumer, error) {
 	err := e.js.DeleteConsumer(ctx, schemas.StreamConversations, schemas.ConsumerExporter)
 	if err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
-		return nil, fmt.Errorf("reset consumer: %w", err)
+		return nil, pipeline.FromNATS(fmt.Errorf("reset consumer: %w", err))
 	}
 	cc := jetstream.ConsumerConfig{
 		Durable:       schemas.ConsumerExporter,
@@ -256,7 +289,7 @@ func (e *Exporter) resetConsumer(ctx context.Context, lastSeq uint64) (jetstream
 	}
 	cons, err := e.js.CreateConsumer(ctx, schemas.StreamConversations, cc)
 	if err != nil {
-		return nil, fmt.Errorf("create consumer: %w", err)
+		return nil, pipeline.FromNATS(fmt.Errorf("create consumer: %w", err))
 	}
 	return cons, nil
 }

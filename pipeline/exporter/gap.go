@@ -8,6 +8,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/chatlake/chatlake/pipeline"
 	"github.com/chatlake/chatlake/schemas"
 )
 
@@ -15,9 +16,10 @@ import (
 const maxGapCheck = 256
 
 // ErrGap means a message the stream still holds was not delivered to this
-// exporter in order (another process pulled it from the same consumer).
-// Skipping it would lose it, so the exporter stops; the next owner
-// rereads from the last commit.
+// exporter in order: the consumer's leader moved while the message was
+// pending, or another process pulled it from the same consumer. Skipping
+// it would lose it, so the export resumes from the last commit, on a new
+// consumer.
 var ErrGap = errors.New("exporter: stream message skipped in delivery")
 
 // checkGap verifies that the sequences in (after, next) are gone from the
@@ -28,7 +30,7 @@ func (e *Exporter) checkGap(ctx context.Context, after, next uint64) error {
 	defer cancel()
 	s, err := e.js.Stream(ctx, schemas.StreamConversations)
 	if err != nil {
-		return fmt.Errorf("check gap: %w", err)
+		return pipeline.FromNATS(fmt.Errorf("check gap: %w", err))
 	}
 	from := max(after+1, s.CachedInfo().State.FirstSeq)
 	for seq := from; seq < next && seq < from+maxGapCheck; seq++ {
@@ -37,7 +39,7 @@ func (e *Exporter) checkGap(ctx context.Context, after, next uint64) error {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("check gap: %w", err)
+			return pipeline.FromNATS(fmt.Errorf("check gap: %w", err))
 		}
 		return fmt.Errorf("%w: stream_seq %d before %d", ErrGap, seq, next)
 	}

@@ -44,12 +44,18 @@ func (s *commitStore) acquire(ctx context.Context, owner string, log *slog.Logge
 			fallthrough
 		default:
 			left := s.leaseOf(rec) - time.Since(seenAt)
-			if rev == 0 || rec.Owner == "" || left <= 0 {
+			// A record naming this exporter is its own claim whose
+			// answer was lost.
+			if rev == 0 || rec.Owner == "" || rec.Owner == owner || left <= 0 {
 				claimed, err := s.claim(ctx, owner, rec, rev)
-				if !errors.Is(err, ErrFenced) {
+				if err == nil || ctx.Err() != nil {
 					return claimed, err
 				}
-				continue // another exporter wrote first: look again
+				if errors.Is(err, ErrFenced) {
+					continue // another exporter wrote first: look again
+				}
+				log.Warn("exporter standby: claim commit record", "err", err) // it may have landed: look again
+				break
 			}
 			pause = min(pause, left)
 			if !waiting {
@@ -125,8 +131,8 @@ func (s *commitStore) renew(ctx context.Context) error {
 // record names this owner and the same commit at a newer revision. The
 // lease keeps running from the last write known to have landed.
 func (s *commitStore) adopt(ctx context.Context) bool {
-	rec, rev, err := s.recs.get(ctx)
-	if err != nil || rec.Owner != s.last.Owner || rec.Epoch != s.last.Epoch || rec.LastSeq != s.last.LastSeq {
+	rec, rev, err := s.get(ctx)
+	if err != nil || !sameCommit(rec, s.last) {
 		return false
 	}
 	s.rev, s.last = rev, rec

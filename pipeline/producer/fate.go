@@ -19,6 +19,7 @@ const settleTimeout = 10 * time.Second
 //	no error                     -> status done, Ack
 //	context ended (shutdown)     -> Nak now, no attempt spent
 //	ClassUnavailable             -> pause the app, NakWithDelay(PauseFor), no attempt spent
+//	pipeline.NATSFault           -> NakWithDelay(backoff of deliveries), no attempt spent
 //	ClassPermanent, ClassInvalid -> dead letter, Term
 //	throttled, transient, other  -> attempt spent; NakWithDelay(backoff),
 //	                                or dead letter and Term on the last attempt
@@ -41,6 +42,8 @@ func (p *Producer) settle(ctx context.Context, msg jetstream.Msg, job schemas.Jo
 		p.metrics.jobs.WithLabelValues(outcomePaused).Inc()
 		p.putStatus(fin, st, schemas.JobWaiting, err.Error(), class)
 		p.nak(msg, p.cfg.PauseFor)
+	case pipeline.IsNATSFault(err):
+		p.natsWait(fin, msg, job, st, err)
 	case class == schemas.ClassPermanent || class == schemas.ClassInvalid:
 		p.deadLetter(fin, msg, job, st, err, class)
 	default:
@@ -57,6 +60,21 @@ func (p *Producer) done(ctx context.Context, msg jetstream.Msg, job schemas.Job,
 	}
 	p.metrics.jobs.WithLabelValues(outcomeDone).Inc()
 	p.log.Info("job done", append(jobAttrs(job, st), "pages", st.Pages, "conversations", st.Conversations, "failed_items", st.FailedItemsTotal)...)
+}
+
+// natsRetryMax bounds the delay of a job handed back for a NATS fault, so
+// jobs resume soon after an outage however many times they came back.
+const natsRetryMax = 30 * time.Second
+
+// natsWait hands back a job that NATS failed, spending no attempt, with a
+// delay growing with its deliveries up to natsRetryMax. The status write
+// may fail too while NATS is away; the job does not depend on it.
+func (p *Producer) natsWait(ctx context.Context, msg jetstream.Msg, job schemas.Job, st schemas.JobStatus, err error) {
+	delay := pipeline.Backoff(p.cfg.RetryInitial, min(p.cfg.RetryMax, natsRetryMax), deliveries(msg))
+	p.log.Warn("nats unavailable, job handed back", append(jobAttrs(job, st), "delay", delay, "err", err)...)
+	p.metrics.jobs.WithLabelValues(outcomeHandedBack).Inc()
+	p.putStatus(ctx, st, schemas.JobWaiting, err.Error(), "")
+	p.nak(msg, delay)
 }
 
 // retry spends an attempt: the job comes back after a backoff, or goes to

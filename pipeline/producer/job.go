@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/chatlake/chatlake/pipeline"
 	"github.com/chatlake/chatlake/schemas"
 )
 
@@ -52,7 +53,7 @@ func (p *Producer) handle(ctx context.Context, msg jetstream.Msg) {
 func (p *Producer) startStatus(ctx context.Context, job schemas.Job) (schemas.JobStatus, error) {
 	st, _, err := p.status.Get(ctx, schemas.JobKey(job))
 	if err != nil {
-		return st, err
+		return st, pipeline.FromNATS(err)
 	}
 	if st.State == schemas.JobFailed {
 		st.Attempts = 0
@@ -60,7 +61,7 @@ func (p *Producer) startStatus(ctx context.Context, job schemas.Job) (schemas.Jo
 	st.JobID, st.Provider, st.App, st.UserID = job.JobID, job.Provider, job.App, job.UserID
 	st.State = schemas.JobRunning
 	st.UpdatedAt = p.now().UTC()
-	return st, p.status.Put(ctx, st)
+	return st, pipeline.FromNATS(p.status.Put(ctx, st))
 }
 
 // runJob pages through the provider from the job's checkpoint. After each
@@ -70,7 +71,7 @@ func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Jo
 	key := schemas.JobKey(job)
 	cp, err := p.checkpoints.load(ctx, key)
 	if err != nil {
-		return err
+		return pipeline.FromNATS(err)
 	}
 	if cp.Pages > 0 {
 		p.log.Info("job resumes from checkpoint", "job_id", job.JobID, "provider", job.Provider, "app", job.App, "pages", cp.Pages)
@@ -93,14 +94,14 @@ func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Jo
 		p.metrics.failedItems.Add(float64(len(page.Failed)))
 		st.Pages, st.Conversations, st.FailedItems, st.FailedItemsTotal = cp.Pages, cp.Conversations, cp.FailedItems, cp.FailedItemsTotal
 		if page.Done {
-			return p.checkpoints.remove(ctx, key)
+			return pipeline.FromNATS(p.checkpoints.remove(ctx, key))
 		}
 		if err := p.checkpoints.save(ctx, key, cp); err != nil {
-			return err
+			return pipeline.FromNATS(err)
 		}
 		st.UpdatedAt = p.now().UTC()
 		if err := p.status.Put(ctx, *st); err != nil {
-			return err
+			return pipeline.FromNATS(err)
 		}
 	}
 }
@@ -123,7 +124,7 @@ func (p *Producer) publishPage(ctx context.Context, job schemas.Job, page schema
 		}
 		f, err := p.js.PublishMsgAsync(m)
 		if err != nil {
-			return fmt.Errorf("publish event: %w", err)
+			return pipeline.FromNATS(fmt.Errorf("publish event: %w", err))
 		}
 		pending = append(pending, f)
 	}
@@ -143,9 +144,9 @@ func (p *Producer) awaitAck(ctx context.Context, f jetstream.PubAckFuture) error
 		p.metrics.events.Inc()
 		return nil
 	case err := <-f.Err():
-		return fmt.Errorf("publish event: %w", err)
+		return pipeline.FromNATS(fmt.Errorf("publish event: %w", err))
 	case <-t.C:
-		return fmt.Errorf("publish event: no acknowledgement in %v", p.cfg.PublishTimeout)
+		return pipeline.NATSFault{Err: fmt.Errorf("publish event: no acknowledgement in %v", p.cfg.PublishTimeout)}
 	case <-ctx.Done():
 		return ctx.Err()
 	}

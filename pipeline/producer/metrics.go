@@ -25,7 +25,7 @@ func newProducerMetrics(reg prometheus.Registerer) (*producerMetrics, error) {
 	m := &producerMetrics{
 		jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "chatlake_producer_jobs_total",
-			Help: "Jobs handled, by outcome: done, retried, dead_letter, paused (provider unavailable, no attempt spent), handed_back (shutdown).",
+			Help: "Jobs handled, by outcome: done, retried, dead_letter, paused (provider unavailable, no attempt spent), handed_back (shutdown, or NATS unavailable: no attempt spent).",
 		}, []string{"outcome"}),
 		events: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "chatlake_producer_events_published_total",
