@@ -37,6 +37,7 @@ var commands = map[string]command{
 	"demo":   {"run a whole export on this machine against simulated providers", runDemo},
 	"run":    {"run NATS, producer and exporter in one process against real providers", runRun},
 	"status": {"show the progress of submitted jobs", runStatus},
+	"lake":   {"maintain the Iceberg table: compact small files, expire old snapshots", runLake},
 }
 
 // run dispatches to the subcommand named by args[0].
