@@ -68,6 +68,10 @@ func runDemo(ctx context.Context, args []string, sio *stdio) error {
 	if err := prepareDemoDir(o.dir); err != nil {
 		return err
 	}
+	cfg := demoConfig(o)
+	if err := makeLocalLake(&cfg); err != nil {
+		return err
+	}
 	logf, err := os.Create(filepath.Join(o.dir, "chatlake.log"))
 	if err != nil {
 		return err
@@ -76,7 +80,7 @@ func runDemo(ctx context.Context, args []string, sio *stdio) error {
 	fmt.Fprintf(sio.stdout, "chatlake demo: %d users x 2 providers, data in %s (log: %s)\n", o.users, o.dir, logf.Name())
 	l, err := startLocal(ctx, localOptions{
 		dir: o.dir, log: logf, sim: &simOptions{seed: o.seed, qps: o.qps, faultRate: o.faultRate, latency: o.latency},
-		cfg: demoConfig(o),
+		cfg: cfg,
 	})
 	if err != nil {
 		return err

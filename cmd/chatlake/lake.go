@@ -228,10 +228,13 @@ func printProgress(w io.Writer, op string) func(iceberg.Progress) {
 	}
 }
 
-// size prints n bytes in MB (or B below 10 kB).
+// size prints n bytes in B, kB or MB.
 func size(n int64) string {
-	if n < 10_000 {
+	switch {
+	case n < 10_000:
 		return fmt.Sprintf("%d B", n)
+	case n < 10_000_000:
+		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
 	}
 	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
 }
