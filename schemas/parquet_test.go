@@ -74,7 +74,7 @@ func TestRowFromEvent(t *testing.T) {
 // TestParquetSchemaGolden pins the Parquet columns: names, types, logical
 // types, repetition. Additions need -update and a review of the diff.
 func TestParquetSchemaGolden(t *testing.T) {
-	got := []byte(parquet.SchemaOf(new(schemas.ConversationRow)).String() + "\n")
+	got := []byte(schemas.ParquetSchema().String() + "\n")
 	path := filepath.Join("testdata", "parquet_schema.golden")
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
@@ -88,4 +88,33 @@ func TestParquetSchemaGolden(t *testing.T) {
 	if d := cmp.Diff(string(want), string(got)); d != "" {
 		t.Errorf("Parquet schema changed (-golden +now):\n%s", d)
 	}
+}
+
+// TestParquetSchemaIsTheRowsSchema checks that ParquetSchema is the row
+// type's schema (so writers take the direct path) and that every node of
+// it, list elements and map keys and values too, has its own field ID.
+func TestParquetSchemaIsTheRowsSchema(t *testing.T) {
+	s := schemas.ParquetSchema()
+	if !parquet.EqualNodes(s, parquet.SchemaOf(schemas.ConversationRow{})) {
+		t.Fatalf("ParquetSchema is not ConversationRow's schema:\n%v", s)
+	}
+	seen := map[int]string{}
+	var walk func(path string, n parquet.Node)
+	walk = func(path string, n parquet.Node) {
+		for _, f := range n.Fields() {
+			p := path + "/" + f.Name()
+			wrapper := f.Name() == "key_value" || f.Name() == "list"
+			switch id := f.ID(); {
+			case wrapper:
+			case id == 0:
+				t.Errorf("%s has no field id", p)
+			case seen[id] != "":
+				t.Errorf("%s has id %d of %s", p, id, seen[id])
+			default:
+				seen[id] = p
+			}
+			walk(p, f)
+		}
+	}
+	walk("", s)
 }

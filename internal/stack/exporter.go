@@ -2,6 +2,8 @@ package stack
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"runtime/debug"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/chatlake/chatlake/internal/config"
 	"github.com/chatlake/chatlake/lake"
 	"github.com/chatlake/chatlake/lake/folder"
+	"github.com/chatlake/chatlake/lake/iceberg"
 	"github.com/chatlake/chatlake/lake/s3"
 	"github.com/chatlake/chatlake/pipeline/exporter"
 )
@@ -34,15 +37,48 @@ func s3Config(c config.LakeS3) s3.Config {
 	}
 }
 
-// OpenLake opens the lake cfg.Exporter.Root names with Lakes. The caller
-// closes it.
+// OpenLake opens the lake cfg.Exporter names, with Lakes. In the parquet
+// format it is the lake at exporter.root. In the iceberg format it opens
+// (creating it on first use) the table with OpenTable and returns a
+// TableLake: the storage rooted at the table's location, where the
+// exporter writes the data files, hidden until committed, before it
+// appends them to the table. The caller closes it (the table too).
 func OpenLake(ctx context.Context, cfg *config.Config) (lake.Storage, error) {
-	return Lakes(cfg.Exporter.S3).Open(ctx, cfg.Exporter.Root)
+	if cfg.Exporter.Format != config.FormatIceberg {
+		return Lakes(cfg.Exporter.S3).Open(ctx, cfg.Exporter.Root)
+	}
+	tbl, err := OpenTable(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	store, err := Lakes(cfg.Exporter.S3).Open(ctx, tbl.Location())
+	if err != nil {
+		tbl.Close()
+		return nil, fmt.Errorf("the table's location: %w", err)
+	}
+	return &TableLake{Storage: store, Table: tbl}, nil
 }
 
-// NewExporter builds the Exporter from cfg.Exporter, writing to store.
+// TableLake is the lake of the iceberg format: the storage at the table's
+// location, and the table. Close closes both.
+type TableLake struct {
+	lake.Storage
+	Table *iceberg.Table
+}
+
+// Close closes the storage and the table.
+func (l *TableLake) Close() error { return errors.Join(l.Storage.Close(), l.Table.Close()) }
+
+// NewExporter builds the Exporter from cfg.Exporter, writing to store; a
+// TableLake's table gets each epoch.
 func NewExporter(cfg *config.Config, js jetstream.JetStream, store lake.Storage, reg prometheus.Registerer, log *slog.Logger) (*exporter.Exporter, error) {
-	return exporter.New(js, store, log.With("component", "exporter"), exporterConfig(cfg, reg))
+	ec := exporterConfig(cfg, reg)
+	if tl, ok := store.(*TableLake); ok {
+		ec.Table = tl.Table
+	} else if cfg.Exporter.Format == config.FormatIceberg {
+		return nil, errors.New("exporter: format iceberg needs the lake OpenLake returns")
+	}
+	return exporter.New(js, store, log.With("component", "exporter"), ec)
 }
 
 func exporterConfig(cfg *config.Config, reg prometheus.Registerer) exporter.Config {

@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/parquet-go/parquet-go"
-
 	"github.com/chatlake/chatlake/internal/config"
 	"github.com/chatlake/chatlake/lake/iceberg"
 	"github.com/chatlake/chatlake/schemas"
@@ -37,7 +35,7 @@ func OpenTable(ctx context.Context, cfg *config.Config) (*iceberg.Table, error) 
 	if err := ic.Validate(); err != nil {
 		return nil, err
 	}
-	sch, err := iceberg.SchemaFromParquet(parquet.SchemaOf(schemas.ConversationRow{}))
+	sch, err := iceberg.SchemaFromParquet(schemas.ParquetSchema())
 	if err != nil {
 		return nil, fmt.Errorf("iceberg schema of the lake's rows: %w", err)
 	}

@@ -78,6 +78,13 @@ func (s *commitStore) lapsed() error {
 	return nil
 }
 
+// owns reports an error wrapping ErrFenced once the lease may have lapsed.
+func (s *commitStore) owns() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lapsed()
+}
+
 // commit stores rec, an epoch's commit, if the lease still holds.
 func (s *commitStore) commit(ctx context.Context, rec schemas.ExportCommit) error {
 	s.mu.Lock()
@@ -151,11 +158,13 @@ func (r kvRecords) put(ctx context.Context, rec schemas.ExportCommit, rev uint64
 }
 
 // checkCommit checks that every file rec names is a part file of the
-// table, so a corrupt record cannot make recovery publish objects
+// table (below conversations/ in a Parquet lake, data/ in an Iceberg
+// table), so a corrupt record cannot make recovery publish objects
 // elsewhere.
 func checkCommit(rec schemas.ExportCommit) error {
 	for _, name := range rec.Files {
-		if lake.CheckName(name) != nil || !strings.HasPrefix(name, lakeTable+"/") ||
+		inTable := strings.HasPrefix(name, lakeTable+"/") || strings.HasPrefix(name, tableData+"/")
+		if lake.CheckName(name) != nil || !inTable ||
 			!strings.HasPrefix(path.Base(name), "part-") || !strings.HasSuffix(name, ".parquet") {
 			return fmt.Errorf("decode commit record: bad file name %q", name)
 		}

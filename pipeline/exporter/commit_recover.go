@@ -9,17 +9,26 @@ import (
 )
 
 // recover, run once this exporter owns the commit record rec, publishes
-// the last committed epoch's files that are still hidden and sweeps every
+// the last committed epoch's files that are still hidden, appends them to
+// the Iceberg table if there is one and it lacks them, and sweeps every
 // other hidden object of the table. Only the owner may do this: a standby
 // would delete the files the owner is writing.
-func (e *Exporter) recover(ctx context.Context, rec schemas.ExportCommit) error {
+func (e *Exporter) recover(ctx context.Context, store *commitStore, rec schemas.ExportCommit) error {
 	if err := e.hook(afterClaim); err != nil {
 		return err
 	}
 	if err := publishRefs(ctx, e.store, refsOf(rec), func() error { return e.hook(midRecover) }); err != nil {
 		return fmt.Errorf("recover epoch %d: %w", rec.Epoch, err)
 	}
-	if err := e.store.Sweep(ctx, lakeTable+"/"); err != nil {
+	if err := e.recoverTable(ctx, store, rec); err != nil {
+		return fmt.Errorf("recover epoch %d: %w", rec.Epoch, err)
+	}
+	if e.cfg.Table != nil {
+		if err := e.hook(afterAppend); err != nil {
+			return err
+		}
+	}
+	if err := e.store.Sweep(ctx, e.tablePrefix()+"/"); err != nil {
 		return fmt.Errorf("delete uncommitted files: %w", err)
 	}
 	return nil

@@ -66,6 +66,11 @@ type Config struct {
 	WriterVersion string
 	// Registerer, if not nil, gets the exporter's metrics.
 	Registerer prometheus.Registerer
+	// Table, if not nil, is the Iceberg table each epoch is appended to
+	// (the iceberg format); New's lake.Storage must then be rooted at the
+	// table's location, and the files go below its data/ folder. Nil
+	// means the Parquet (Hive-style) lake below conversations/.
+	Table Table
 }
 
 func (c Config) withDefaults() Config {
@@ -151,6 +156,7 @@ func codecFor(name string) (compress.Codec, error) {
 func (c Config) writerOptions() []parquet.WriterOption {
 	codec, _ := codecFor(c.Compression)
 	return []parquet.WriterOption{
+		schemas.ParquetSchema(), // the row type's, with every field ID
 		parquet.Compression(codec),
 		parquet.MaxRowsPerRowGroup(c.RowGroupRows),
 		parquet.CreatedBy("chatlake-exporter", c.WriterVersion, ""),

@@ -12,18 +12,23 @@ const (
 	beforeCommit crashPoint = "before-commit" // every file finished, hidden, not committed
 	afterCommit  crashPoint = "after-commit"  // committed, nothing published
 	midPublish   crashPoint = "mid-publish"   // after each published file
-	afterPublish crashPoint = "after-publish" // published, not acknowledged
+	afterPublish crashPoint = "after-publish" // published, not appended to the table nor acknowledged
+	afterAppend  crashPoint = "after-append"  // appended to the Iceberg table (also in a recovery), not acknowledged
 	afterAck     crashPoint = "after-ack"     // the epoch is done
 	afterClaim   crashPoint = "after-claim"   // the record is claimed, the lake not recovered
 	midRecover   crashPoint = "mid-recover"   // after each file the recovery published
 	beforeRenew  crashPoint = "before-renew"  // a lease renewal is due
 )
 
-// crashPoints lists every crashPoint, in protocol order.
+// crashPoints lists every crashPoint, in protocol order; afterAppend is
+// reached only with an Iceberg table (tablePoints).
 var crashPoints = []crashPoint{
 	afterWrite, beforeFinish, midFinish, beforeCommit, afterCommit, midPublish,
-	afterPublish, afterAck, afterClaim, midRecover, beforeRenew,
+	afterPublish, afterAppend, afterAck, afterClaim, midRecover, beforeRenew,
 }
+
+// tablePoints are the crash points reached only with an Iceberg table.
+var tablePoints = []crashPoint{afterAppend}
 
 // errCrash wraps a crash hook's error, so the writer stops without the
 // shutdown commit, as a killed process would.

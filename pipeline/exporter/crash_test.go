@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -104,21 +105,32 @@ func TestExporterCrashAtEveryStepExactlyOnce(t *testing.T) {
 			if testing.Short() || l.name == "s3" {
 				rounds = 2 // S3 round trips make each iteration slower
 			}
-			crashAtEveryStep(t, l.open(t), rounds)
+			store := l.open(t)
+			crashAtEveryStepIn(t, store, nil, rounds, func(events []schemas.ConversationEvent) {
+				checkExactlyOnce(t, store, events)
+			})
 		})
 	}
 }
 
-func crashAtEveryStep(t *testing.T, store lake.Storage, rounds int) {
+// crashAtEveryStepIn runs the crashes on store, appending to table if not
+// nil (then store is at the table's location), and calls check with the
+// events once a last run has committed them all.
+func crashAtEveryStepIn(t *testing.T, store lake.Storage, table exporter.Table, rounds int, check func([]schemas.ConversationEvent)) {
 	_, js := exporterStreams(t)
 	points := exporter.CrashPoints
+	if table == nil {
+		points = slices.DeleteFunc(slices.Clone(points), func(p exporter.CrashPoint) bool {
+			return slices.Contains(exporter.TablePoints, p)
+		})
+	}
 	iterations, perIter := rounds*len(points), 100
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 1))
 	events := testEvents(iterations*perIter, time.Date(2026, 5, 5, 12, 0, 0, 0, time.UTC))
 	cfg := exporterTestConfig()
-	cfg.MaxFileRows, cfg.BatchSize = 23, 16
+	cfg.MaxFileRows, cfg.BatchSize, cfg.Table = 23, 16, table
 	fired := map[exporter.CrashPoint]bool{}
 	var last uint64
 	for i := range iterations {
@@ -160,7 +172,7 @@ func crashAtEveryStep(t *testing.T, store lake.Storage, rounds int) {
 	if err := r.stop(t); err != nil {
 		t.Fatalf("final Run() = %v, want nil", err)
 	}
-	checkExactlyOnce(t, store, events)
+	check(events)
 }
 
 // TestExporterStopAnywhereExactlyOnce stops the exporter (as SIGTERM does)
@@ -169,16 +181,21 @@ func crashAtEveryStep(t *testing.T, store lake.Storage, rounds int) {
 // event.
 func TestExporterStopAnywhereExactlyOnce(t *testing.T) {
 	for _, l := range testLakes {
-		t.Run(l.name, func(t *testing.T) { stopAnywhere(t, l.open(t)) })
+		t.Run(l.name, func(t *testing.T) {
+			store := l.open(t)
+			stopAnywhereIn(t, store, nil, func(events []schemas.ConversationEvent) { checkExactlyOnce(t, store, events) })
+		})
 	}
 }
 
-func stopAnywhere(t *testing.T, store lake.Storage) {
+// stopAnywhereIn runs the stops on store, appending to table if not nil,
+// and calls check with the events once a last run has committed them all.
+func stopAnywhereIn(t *testing.T, store lake.Storage, table exporter.Table, check func([]schemas.ConversationEvent)) {
 	_, js := exporterStreams(t)
 	events := testEvents(3000, time.Date(2026, 5, 6, 0, 0, 0, 0, time.UTC))
 	last := publishTestEvents(t, js, events)
 	cfg := exporterTestConfig()
-	cfg.MaxFileRows, cfg.BatchSize, cfg.RowGroupRows = 200, 7, 50
+	cfg.MaxFileRows, cfg.BatchSize, cfg.RowGroupRows, cfg.Table = 200, 7, 50, table
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 3))
@@ -198,5 +215,5 @@ func stopAnywhere(t *testing.T, store lake.Storage) {
 	if err := r.stop(t); err != nil {
 		t.Fatalf("final Run() = %v", err)
 	}
-	checkExactlyOnce(t, store, events)
+	check(events)
 }

@@ -177,7 +177,7 @@ func (w *epochWriter) file(ctx context.Context, key partitionKey, now time.Time)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.e.cfg.ShutdownGrace)
 	defer cancel()
 	name := fmt.Sprintf("part-%010d-%s-%04d.parquet", w.rec.Epoch+1, w.e.owner, len(w.files))
-	f, err := createParquetFile(ctx, w.e.store, path.Join(key.dir(), name), now, w.opts)
+	f, err := createParquetFile(ctx, w.e.store, path.Join(w.e.partitionDir(key), name), now, w.opts)
 	if err != nil {
 		return nil, err
 	}
@@ -219,6 +219,14 @@ func (w *epochWriter) end(ctx context.Context, reason string) error {
 	w.rec, w.events, w.rows = rec, 0, 0
 	if err := w.publish(ctx, refs); err != nil {
 		return err
+	}
+	if w.e.cfg.Table != nil {
+		if err := w.e.appendEpoch(ctx, w.store, rec); err != nil {
+			return err
+		}
+		if err := w.e.hook(afterAppend); err != nil {
+			return err
+		}
 	}
 	w.ack(ctx)
 	w.e.met.epoch(reason, rec, size, time.Since(start))

@@ -178,7 +178,7 @@ func (e *Exporter) own(ctx context.Context, store *commitStore, rec schemas.Expo
 // export recovers the lake from rec, positions the consumer and runs the
 // pipeline until ctx is done (shutdown commit) or gctx ends (abandon).
 func (e *Exporter) export(ctx, gctx context.Context, store *commitStore, rec schemas.ExportCommit) error {
-	cons, err := e.takeOver(gctx, rec)
+	cons, err := e.takeOver(gctx, store, rec)
 	if ctx.Err() != nil && !errors.As(err, new(errCrash)) {
 		return nil // stopped while starting: nothing written yet
 	}
@@ -225,8 +225,8 @@ func (e *Exporter) Active() bool { return e.state.Load() == stateActive }
 
 // takeOver recovers the lake and positions the consumer after the last
 // commit.
-func (e *Exporter) takeOver(ctx context.Context, rec schemas.ExportCommit) (jetstream.Consumer, error) {
-	if err := e.recover(ctx, rec); err != nil {
+func (e *Exporter) takeOver(ctx context.Context, store *commitStore, rec schemas.ExportCommit) (jetstream.Consumer, error) {
+	if err := e.recover(ctx, store, rec); err != nil {
 		return nil, err
 	}
 	return e.resetConsumer(ctx, rec.LastSeq)

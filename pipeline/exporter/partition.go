@@ -6,6 +6,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/chatlake/chatlake/lake/iceberg"
 )
 
 // Layout of the lake below the exporter's root:
@@ -26,6 +28,27 @@ type partitionKey struct {
 
 func newPartitionKey(provider, app string, fetchedAt time.Time) partitionKey {
 	return partitionKey{provider: provider, app: app, dt: fetchedAt.UTC().Format(time.DateOnly)}
+}
+
+// partitionDir returns the folder of key's files relative to the lake's
+// root: key.dir() in a Parquet lake; in an Iceberg table (whose location
+// is the root) data/ and iceberg.PartitionDir, the folder Iceberg's
+// writers use.
+func (e *Exporter) partitionDir(key partitionKey) string {
+	if e.cfg.Table == nil {
+		return key.dir()
+	}
+	day, _ := time.Parse(time.DateOnly, key.dt) // made by newPartitionKey
+	return path.Join(tableData, iceberg.PartitionDir(key.provider, key.app, day))
+}
+
+// tablePrefix is the folder below the root holding every file the exporter
+// writes.
+func (e *Exporter) tablePrefix() string {
+	if e.cfg.Table == nil {
+		return lakeTable
+	}
+	return tableData
 }
 
 // dir returns the partition's folder relative to the root, slash-separated.

@@ -63,13 +63,18 @@ func readLakeRows(t testing.TB, root string) []schemas.ConversationRow {
 }
 
 // readStoreRows reads every published file of store's table with
-// parquet-go, through the lake.Storage interface alone.
+// parquet-go, through the lake.Storage interface alone: below
+// conversations/ in a Parquet lake, data/ in an Iceberg table's location.
 func readStoreRows(t testing.TB, store lake.Storage) []schemas.ConversationRow {
 	t.Helper()
 	ctx := context.Background()
-	names, err := store.List(ctx, "conversations/")
-	if err != nil {
-		t.Fatal(err)
+	var names []string
+	for _, prefix := range []string{"conversations/", "data/"} {
+		n, err := store.List(ctx, prefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n...)
 	}
 	var all []schemas.ConversationRow
 	for _, name := range names {

@@ -1,0 +1,241 @@
+package exporter_test
+
+import (
+	"encoding/json"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/chatlake/chatlake/internal/config"
+	"github.com/chatlake/chatlake/internal/pgtest"
+	"github.com/chatlake/chatlake/internal/s3test"
+	"github.com/chatlake/chatlake/internal/stack"
+	"github.com/chatlake/chatlake/lake/iceberg"
+	"github.com/chatlake/chatlake/pipeline/exporter"
+	"github.com/chatlake/chatlake/schemas"
+)
+
+// icebergLake is an Iceberg warehouse and catalog the exactly-once tests
+// run against, configured as a user would.
+type icebergLake struct {
+	name string
+	cfg  func(t *testing.T) *config.Config
+}
+
+var (
+	sqliteFolder = icebergLake{"sqlite-folder", func(t *testing.T) *config.Config {
+		return &config.Config{Exporter: config.Exporter{Format: config.FormatIceberg, Root: t.TempDir()}}
+	}}
+	sqliteS3   = icebergLake{"sqlite-s3", func(t *testing.T) *config.Config { return s3Iceberg(t, filepath.Join(t.TempDir(), "catalog.db")) }}
+	postgresS3 = icebergLake{"postgres-s3", func(t *testing.T) *config.Config { return s3Iceberg(t, pgtest.Start(t).DSN) }}
+)
+
+// s3Iceberg is a warehouse on a versitygw of its own, the catalog at uri.
+func s3Iceberg(t *testing.T, uri string) *config.Config {
+	srv := s3test.Start(t)
+	return &config.Config{Exporter: config.Exporter{
+		Format: config.FormatIceberg,
+		S3: config.LakeS3{
+			Endpoint: srv.Endpoint, Region: srv.Region, PathStyle: true,
+			AccessKeyID: srv.AccessKey, SecretAccessKey: config.Secret(srv.SecretKey),
+		},
+		Iceberg: config.Iceberg{URI: uri, Warehouse: "s3://" + srv.Bucket + "/warehouse"},
+	}}
+}
+
+// openIceberg opens the lake of cfg as the exporter command does.
+func openIceberg(t testing.TB, cfg *config.Config) *stack.TableLake {
+	t.Helper()
+	store, err := stack.OpenLake(t.Context(), cfg)
+	if err != nil {
+		t.Fatalf("OpenLake: %v", err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store.(*stack.TableLake)
+}
+
+// tableConfig is cfg with the lake's table.
+func tableConfig(cfg exporter.Config, tl *stack.TableLake) exporter.Config {
+	cfg.Table = tl.Table
+	return cfg
+}
+
+// checkTableExactlyOnce fails unless the table, read with iceberg-go's
+// scanner, holds every event exactly once, and the published objects
+// below data/ are exactly the table's data files: nothing visible there
+// is outside the table.
+func checkTableExactlyOnce(t *testing.T, tl *stack.TableLake, events []schemas.ConversationEvent) {
+	t.Helper()
+	rows, err := tl.Table.Rows(t.Context(), "event_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]string, 0, len(rows))
+	for _, r := range rows {
+		got = append(got, r["event_id"].(string))
+	}
+	want := make([]string, 0, len(events))
+	for i := range events {
+		want = append(want, events[i].EventID)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("table holds %d rows, want the %d events exactly once", len(got), len(want))
+	}
+	checkExactlyOnce(t, tl.Storage, events) // the published files, and no temp file
+	files, err := tl.Table.DataFiles(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inTable []string
+	for _, f := range files {
+		inTable = append(inTable, "data/"+strings.TrimPrefix(f.Location, tl.Table.DataLocation("")))
+	}
+	published, err := tl.List(t.Context(), "data/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(inTable)
+	if d := cmp.Diff(inTable, published); d != "" {
+		t.Errorf("published data files differ from the table's (-table +published):\n%s", d)
+	}
+}
+
+// TestExporterIcebergCrashAtEveryStepExactlyOnce crashes an exporter
+// writing an Iceberg table at every crash point, on an SQLite catalog
+// with a local warehouse and on PostgreSQL with a warehouse on S3.
+func TestExporterIcebergCrashAtEveryStepExactlyOnce(t *testing.T) {
+	for _, l := range []icebergLake{sqliteFolder, postgresS3} {
+		t.Run(l.name, func(t *testing.T) {
+			rounds := 2
+			if testing.Short() || l.name != sqliteFolder.name {
+				rounds = 1 // S3 and catalog round trips make each iteration slower
+			}
+			tl := openIceberg(t, l.cfg(t))
+			crashAtEveryStepIn(t, tl, tl.Table, rounds, func(events []schemas.ConversationEvent) {
+				checkTableExactlyOnce(t, tl, events)
+			})
+		})
+	}
+}
+
+// TestExporterIcebergStopAnywhereExactlyOnce stops an exporter writing
+// an Iceberg table (SQLite catalog, warehouse on S3) at random instants.
+func TestExporterIcebergStopAnywhereExactlyOnce(t *testing.T) {
+	tl := openIceberg(t, sqliteS3.cfg(t))
+	stopAnywhereIn(t, tl, tl.Table, func(events []schemas.ConversationEvent) { checkTableExactlyOnce(t, tl, events) })
+}
+
+// TestExporterIcebergReadBack exports events into an Iceberg table and
+// reads it back field by field twice: with iceberg-go's scanner, and
+// independently by opening the current snapshot's data files with Arrow
+// and parquet-go. It also checks where the files are: one partition each,
+// in the table's partition folders.
+func TestExporterIcebergReadBack(t *testing.T) {
+	_, js := exporterStreams(t)
+	tl := openIceberg(t, sqliteFolder.cfg(t))
+	events := testEvents(400, time.Date(2026, 5, 5, 23, 59, 59, 999_900, time.UTC)) // across a UTC day
+	last := publishTestEvents(t, js, events)
+	r := startExporter(t, js, tl, tableConfig(exporterTestConfig(), tl))
+	waitCommitted(t, js, last, 30*time.Second)
+	if err := r.stop(t); err != nil {
+		t.Fatalf("Run() = %v", err)
+	}
+	want := map[string]map[string]any{}
+	for i := range events {
+		row := schemas.RowFromEvent(&events[i])
+		want[row.EventID] = rowMap(&row)
+	}
+
+	scanned, err := tl.Table.Rows(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(scanned) != len(events) {
+		t.Fatalf("scanner read %d rows, want %d", len(scanned), len(events))
+	}
+	for _, got := range scanned {
+		id := got["event_id"].(string)
+		if d := cmp.Diff(want[id], scanValues(t, got, want[id])); d != "" {
+			t.Fatalf("scanned row %s (-want +got):\n%s", id, d)
+		}
+	}
+
+	files, err := tl.Table.DataFiles(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	for _, f := range files {
+		u, err := url.Parse(f.Location)
+		if err != nil || u.Scheme != "file" {
+			t.Fatalf("data file %q: want a file:// location", f.Location)
+		}
+		byArrow, _ := readArrow(t, u.Path)
+		for i, r := range readRows(t, u.Path) {
+			w := want[r.EventID]
+			if d := cmp.Diff(w, rowMap(&r)); d != "" {
+				t.Fatalf("parquet-go row %s of %s (-want +got):\n%s", r.EventID, f.Location, d)
+			}
+			if d := cmp.Diff(w, byArrow[i]); d != "" {
+				t.Fatalf("arrow row %s of %s (-want +got):\n%s", r.EventID, f.Location, d)
+			}
+			day := time.UnixMicro(r.FetchedAt).UTC()
+			if dir := iceberg.PartitionDir(r.Provider, r.App, day); !strings.Contains(f.Location, "/data/"+dir+"/") {
+				t.Fatalf("row %s (%s) is in %s, want the folder %s", r.EventID, day, f.Location, dir)
+			}
+			n++
+		}
+	}
+	if n != len(events) {
+		t.Errorf("data files hold %d rows, want %d", n, len(events))
+	}
+}
+
+// scanValues turns a row of the scanner's JSON-ready values back into
+// rowMap's types, guided by want: timestamps from RFC 3339 to
+// microseconds, lists and maps from JSON.
+func scanValues(t *testing.T, got, want map[string]any) map[string]any {
+	out := make(map[string]any, len(got))
+	for k, v := range got {
+		switch v := v.(type) {
+		case string:
+			if _, ok := want[k].(int64); ok {
+				ts, err := time.Parse(time.RFC3339Nano, v)
+				if err != nil {
+					t.Fatalf("column %s: %v", k, err)
+				}
+				out[k] = ts.UnixMicro()
+				continue
+			}
+		case json.RawMessage:
+			switch want[k].(type) {
+			case map[string]string:
+				var kvs []struct{ Key, Value string }
+				if err := json.Unmarshal(v, &kvs); err != nil {
+					t.Fatalf("column %s: %v", k, err)
+				}
+				m := map[string]string{}
+				for _, kv := range kvs {
+					m[kv.Key] = kv.Value
+				}
+				out[k] = m
+			default:
+				var l []int64
+				if err := json.Unmarshal(v, &l); err != nil {
+					t.Fatalf("column %s: %v", k, err)
+				}
+				out[k] = l
+			}
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,125 @@
+package exporter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chatlake/chatlake/lake/iceberg"
+	"github.com/chatlake/chatlake/schemas"
+)
+
+// Table is the Iceberg table the exporter appends its epochs to, when
+// Config.Table is set; *iceberg.Table implements it. See lake/iceberg for
+// the meaning of each method: Append is fenced (an error wrapping
+// iceberg.ErrConflict when the table moved since its base), Latest
+// reloads the base.
+type Table interface {
+	Append(ctx context.Context, files []string, summary map[string]string) error
+	Latest(ctx context.Context, key string) (map[string]string, bool, error)
+	DataLocation(rel string) string
+}
+
+// Summary keys of an epoch's snapshot.
+const (
+	summaryEpoch   = iceberg.SummaryPrefix + "epoch"
+	summaryLastSeq = iceberg.SummaryPrefix + "last_seq"
+	summaryOwner   = iceberg.SummaryPrefix + "owner"
+)
+
+// tableData is the folder of an Iceberg table's data files, relative to
+// the table's location (the lake's root in the iceberg format).
+const tableData = "data"
+
+// appendAttempts bounds the appends of one epoch that meet a conflict
+// (another commit, a compaction's, moved the table); each is preceded by a
+// check of the lease and of whether the epoch is in already.
+const appendAttempts = 8
+
+// appendEpoch appends rec's files to the table in one snapshot, once: a
+// conflict is followed by a look at the table (the epoch may be in: a
+// standby that took over appended it, or an earlier answer was lost) and,
+// while this exporter still holds its lease, by another append on the
+// fresh base. Nothing to do without a table or without files.
+func (e *Exporter) appendEpoch(ctx context.Context, store *commitStore, rec schemas.ExportCommit) error {
+	if e.cfg.Table == nil || len(rec.Files) == 0 {
+		return nil
+	}
+	files := make([]string, len(rec.Files))
+	for i, name := range rec.Files {
+		files[i] = e.cfg.Table.DataLocation(strings.TrimPrefix(name, tableData+"/"))
+	}
+	summary := map[string]string{
+		summaryEpoch:   strconv.FormatUint(rec.Epoch, 10),
+		summaryLastSeq: strconv.FormatUint(rec.LastSeq, 10),
+		summaryOwner:   rec.Owner,
+	}
+	backoff := 20 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := e.cfg.Table.Append(ctx, files, summary)
+		if !errors.Is(err, iceberg.ErrConflict) {
+			if err != nil {
+				return fmt.Errorf("append epoch %d to the table: %w", rec.Epoch, err)
+			}
+			return nil
+		}
+		if attempt == appendAttempts {
+			return fmt.Errorf("append epoch %d to the table: %d conflicts in a row: %w", rec.Epoch, attempt, err)
+		}
+		e.log.Info("exporter append conflict", "epoch", rec.Epoch, "attempt", attempt, "err", err)
+		if err := store.owns(); err != nil {
+			return err
+		}
+		in, err := e.tableEpoch(ctx)
+		if err != nil {
+			return err
+		}
+		if in >= rec.Epoch {
+			return nil // in already: a takeover's recovery, or a lost answer
+		}
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		backoff = min(2*backoff, time.Second)
+	}
+}
+
+// tableEpoch reloads the table and returns the newest epoch its snapshots
+// name; 0 if none.
+func (e *Exporter) tableEpoch(ctx context.Context) (uint64, error) {
+	last, found, err := e.cfg.Table.Latest(ctx, summaryEpoch)
+	if err != nil || !found {
+		return 0, err
+	}
+	n, err := strconv.ParseUint(last[summaryEpoch], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("table snapshot summary: bad %s %q", summaryEpoch, last[summaryEpoch])
+	}
+	return n, nil
+}
+
+// recoverTable appends the last committed epoch rec if the table lacks
+// it. A table ahead of the commit record (an epoch above rec's) was
+// written by another lineage, for example with a new NATS: appending would
+// double its events, so the exporter refuses to start.
+func (e *Exporter) recoverTable(ctx context.Context, store *commitStore, rec schemas.ExportCommit) error {
+	if e.cfg.Table == nil {
+		return nil
+	}
+	in, err := e.tableEpoch(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case in > rec.Epoch:
+		return fmt.Errorf("the table holds epoch %d, the commit record only %d: the table was written with another commit record (another NATS?); refusing to double its events", in, rec.Epoch)
+	case in == rec.Epoch:
+		return nil
+	}
+	return e.appendEpoch(ctx, store, rec)
+}
