@@ -273,7 +273,7 @@ func TestExporterThroughputBinary(t *testing.T) {
 			}
 			env, dir := lk.env(t)
 			took, rss := runExporterBinary(t, bin, js, last, append(env, "CHATLAKE_NATS_URL="+srv.ClientURL()))
-			files, out := filesUnder(t, dir)
+			files, out := filesUnder(t, dir, lk.layout)
 			t.Logf("%s: %d events (%.0f MB of JSON) in %v: %.0f events/s, %.1f MB/s; peak RSS %.0f MiB; %d files, %.1f MB of Parquet",
 				lk.name, n, float64(size)/1e6, took.Round(time.Millisecond), float64(n)/took.Seconds(), float64(size)/1e6/took.Seconds(),
 				float64(rss)/1024, files, float64(out)/1e6)
@@ -283,20 +283,21 @@ func TestExporterThroughputBinary(t *testing.T) {
 
 // benchLakes are the lakes TestExporterThroughputBinary measures: env is
 // the exporter's lake settings, dir the local folder that ends up holding
-// the lake's files (the S3 server's backend for a bucket).
+// the lake's files (the S3 server's backend for a bucket), layout the
+// partition folder every file of the format is in.
 var benchLakes = []struct {
-	name string
-	env  func(t *testing.T) (env []string, dir string)
+	name, layout string
+	env          func(t *testing.T) (env []string, dir string)
 }{
-	{"folder-parquet", func(t *testing.T) ([]string, string) {
+	{"folder-parquet", "/dt=", func(t *testing.T) ([]string, string) {
 		root := t.TempDir()
 		return []string{"CHATLAKE_EXPORTER_ROOT=" + root}, root
 	}},
-	{"s3-parquet", func(t *testing.T) ([]string, string) {
+	{"s3-parquet", "/dt=", func(t *testing.T) ([]string, string) {
 		srv := s3test.Start(t)
 		return append(benchS3Env(srv), "CHATLAKE_EXPORTER_ROOT=s3://"+srv.Bucket+"/lake"), srv.Dir
 	}},
-	{"s3-iceberg", func(t *testing.T) ([]string, string) {
+	{"s3-iceberg", "/data/provider=", func(t *testing.T) ([]string, string) {
 		srv := s3test.Start(t)
 		return append(benchS3Env(srv), "CHATLAKE_EXPORTER_ROOT=s3://"+srv.Bucket+"/warehouse", "CHATLAKE_EXPORTER_FORMAT=iceberg",
 			"CHATLAKE_EXPORTER_ICEBERG_URI="+filepath.Join(t.TempDir(), "catalog.db")), srv.Dir
@@ -333,9 +334,13 @@ func runExporterBinary(t *testing.T, bin string, js jetstream.JetStream, last ui
 	return took, rss
 }
 
-// filesUnder counts the Parquet files under dir and their bytes.
-func filesUnder(t *testing.T, dir string) (files int, bytes int64) {
+// filesUnder counts the Parquet files under dir and their bytes; each
+// must be in a folder named like layout.
+func filesUnder(t *testing.T, dir, layout string) (files int, bytes int64) {
 	for _, p := range lakeFiles(t, dir) {
+		if !strings.Contains(filepath.ToSlash(p), layout) {
+			t.Errorf("lake file %s is not in a %s folder", p, layout)
+		}
 		st, err := os.Stat(p)
 		if err != nil {
 			t.Fatal(err)
