@@ -148,10 +148,12 @@ output of failed or conflicting commits, stale metadata). The current
 snapshot, and with it every row, is always kept. Time travel to an expired
 snapshot is no longer possible.
 
---orphans-older-than must stay well above the longest time an exporter
-takes from writing a data file to committing it (exporter.max_file_age,
-plus a commit delayed by a slow catalog), or expire deletes the files of an
-epoch about to be committed. The default, 72h, is far above the
+--orphans-older-than must stay well above the longest time from writing a
+data file to appending it to the table: the longest epoch
+(exporter.max_file_age, plus a commit delayed by a slow catalog or bucket),
+plus the longest exporter outage (an epoch published just before a crash is
+appended when the exporter starts again). Otherwise expire deletes the
+files of an epoch about to be appended. The default, 72h, is far above the
 exporter's defaults (max_file_age 10m). Durations are Go durations: 30m,
 36h, 120h.`
 
