@@ -38,6 +38,7 @@ var commands = map[string]command{
 	"run":    {"run NATS, producer and exporter in one process against real providers", runRun},
 	"status": {"show the progress of submitted jobs", runStatus},
 	"dlq":    {"list, show, replay and purge dead letters", runDLQ},
+	"lake":   {"maintain the Iceberg table: compact small files, expire old snapshots", runLake},
 }
 
 // run dispatches to the subcommand named by args[0].

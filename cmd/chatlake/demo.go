@@ -18,13 +18,18 @@ import (
 )
 
 const demoSynopsis = `
-Usage: chatlake demo [--users N] [--dir DIR] [flags]
+Usage: chatlake demo [--users N] [--dir DIR] [--format parquet|iceberg] [flags]
 
 Runs a whole export on this machine with nothing to set up and no network:
 an embedded NATS server with JetStream, both provider simulators, the
 producer and the exporter, all in this process. It submits N users to both
 providers, shows progress, waits until every job is exported, prints a
-summary and a DuckDB query over the Parquet files it wrote.
+summary and how to query what it wrote.
+
+--format parquet (the default) writes Hive-style folders of Parquet files;
+--format iceberg writes an Apache Iceberg table, chatlake.conversations, on
+an embedded SQLite catalog (DIR/lake/catalog.db, no server), and the
+summary shows how to read it with DuckDB, Spark and Trino.
 
 DIR holds the NATS data, the lake (DIR/lake) and the JSON log
 (DIR/chatlake.log). A DIR from an earlier demo is emptied first; any other
@@ -41,6 +46,7 @@ type demoOptions struct {
 	qps       float64
 	faultRate float64
 	latency   time.Duration
+	format    string
 }
 
 func runDemo(ctx context.Context, args []string, sio *stdio) error {
@@ -52,6 +58,7 @@ func runDemo(ctx context.Context, args []string, sio *stdio) error {
 	fs.Float64Var(&o.qps, "qps", 500, "requests per second per provider account (the simulators enforce it)")
 	fs.Float64Var(&o.faultRate, "fault-rate", 0, "probability of each injected fault (server error, throttle, malformed body, dropped connection)")
 	fs.DurationVar(&o.latency, "latency", 0, "simulated provider latency per request")
+	fs.StringVar(&o.format, "format", config.FormatParquet, "lake format: parquet (Hive-style folders) or iceberg (an Iceberg table on an embedded SQLite catalog)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -59,6 +66,10 @@ func runDemo(ctx context.Context, args []string, sio *stdio) error {
 		return err
 	}
 	if err := prepareDemoDir(o.dir); err != nil {
+		return err
+	}
+	cfg := demoConfig(o)
+	if err := makeLocalLake(&cfg); err != nil {
 		return err
 	}
 	logf, err := os.Create(filepath.Join(o.dir, "chatlake.log"))
@@ -69,7 +80,7 @@ func runDemo(ctx context.Context, args []string, sio *stdio) error {
 	fmt.Fprintf(sio.stdout, "chatlake demo: %d users x 2 providers, data in %s (log: %s)\n", o.users, o.dir, logf.Name())
 	l, err := startLocal(ctx, localOptions{
 		dir: o.dir, log: logf, sim: &simOptions{seed: o.seed, qps: o.qps, faultRate: o.faultRate, latency: o.latency},
-		cfg: demoConfig(o),
+		cfg: cfg,
 	})
 	if err != nil {
 		return err
@@ -88,6 +99,8 @@ func (o demoOptions) validate() error {
 		return errors.New("--fault-rate must be in [0, 0.5]")
 	case o.dir == "":
 		return errors.New("--dir is required")
+	case o.format != config.FormatParquet && o.format != config.FormatIceberg:
+		return fmt.Errorf("--format %q: want parquet or iceberg", o.format)
 	}
 	return nil
 }
@@ -130,6 +143,8 @@ func demoConfig(o demoOptions) config.Config {
 	c.Producer.Concurrency = 32
 	c.Producer.RetryInitial = 200 * time.Millisecond
 	c.Exporter.Root = filepath.Join(o.dir, "lake")
+	c.Exporter.Format = o.format
+	c.Exporter.Iceberg.URI = filepath.Join(o.dir, "lake", "catalog.db") // the embedded SQLite catalog, for an Iceberg lake
 	c.Exporter.IdleFlush = time.Second
 	c.Exporter.MaxFileAge = 30 * time.Second
 	c.HTTP.Addr = "off"
@@ -183,6 +198,6 @@ func demo(ctx context.Context, l *local, o demoOptions, sio *stdio) error {
 		return err
 	}
 	sum.elapsed = elapsed
-	sum.print(sio.stdout, l.cfg.Exporter.Root)
+	sum.print(sio.stdout)
 	return nil
 }

@@ -6,7 +6,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/chatlake/chatlake/internal/config"
+	"github.com/chatlake/chatlake/internal/stack"
 
 	"github.com/chatlake/chatlake/providers/simulator"
 	"github.com/chatlake/chatlake/providers/volcengine/volcsim"
@@ -16,6 +20,13 @@ import (
 // demoRows runs the demo and returns its summary's row count, checking
 // that every job is done and nothing was dead-lettered.
 func demoRows(t *testing.T, dir string, args ...string) int {
+	t.Helper()
+	rows, _ := demoOutput(t, dir, args...)
+	return rows
+}
+
+// demoOutput is demoRows that also returns the demo's standard output.
+func demoOutput(t *testing.T, dir string, args ...string) (int, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	sio := &stdio{getenv: func(string) string { return "" }, stdin: bytes.NewReader(nil), stdout: &out, stderr: &errOut}
@@ -33,7 +44,7 @@ func demoRows(t *testing.T, dir string, args ...string) int {
 		t.Fatalf("demo output has no lake line:\n%s", s)
 	}
 	rows, _ := strconv.Atoi(m[1])
-	return rows
+	return rows, s
 }
 
 // expectedRows is how many conversations the simulators serve the demo's
@@ -71,5 +82,53 @@ func TestDemoRefusesAForeignFolder(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "precious.txt")); err != nil {
 		t.Errorf("the foreign folder's file is gone: %v", err)
+	}
+}
+
+// TestDemoWritesAnIcebergTable runs the demo with --format iceberg and
+// checks the table, read with iceberg-go's scanner, against the simulators'
+// data set, and that the queries printed name files that exist.
+func TestDemoWritesAnIcebergTable(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	got, out := demoOutput(t, dir, "--users", "12", "--seed", "7", "--format", "iceberg")
+	want := expectedRows(12, 7)
+	if got != want {
+		t.Errorf("demo summary: %d rows, want %d", got, want)
+	}
+	for _, s := range []string{"Iceberg table chatlake.conversations", "iceberg_scan('", "read_parquet('",
+		"spark.sql.catalog.chatlake=org.apache.iceberg.spark.SparkCatalog", "spark.sql.catalog.chatlake.type=jdbc",
+		"spark.sql.catalog.chatlake.uri=jdbc:sqlite:", "iceberg.catalog.type=jdbc", "iceberg.jdbc-catalog.connection-url=jdbc:sqlite:"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("demo output lacks %q:\n%s", s, out)
+		}
+	}
+	meta := regexp.MustCompile(`iceberg_scan\('([^']+)'\)`).FindStringSubmatch(out)
+	if meta == nil || !strings.HasSuffix(meta[1], ".metadata.json") {
+		t.Fatalf("no metadata file in the iceberg_scan query:\n%s", out)
+	}
+	if _, err := os.Stat(meta[1]); err != nil {
+		t.Errorf("the metadata file the summary names: %v", err)
+	}
+	var cfg config.Config
+	cfg.Exporter.Root, cfg.Exporter.Format = filepath.Join(dir, "lake"), config.FormatIceberg
+	cfg.Exporter.Iceberg.URI = filepath.Join(dir, "lake", "catalog.db")
+	tbl, err := stack.OpenTable(t.Context(), &cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Close()
+	rows, err := tbl.Rows(t.Context(), "event_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[any]bool{}
+	for _, r := range rows {
+		ids[r["event_id"]] = true
+	}
+	if len(rows) != want || len(ids) != want {
+		t.Errorf("table: %d rows, %d distinct event IDs; want %d of each", len(rows), len(ids), want)
+	}
+	if got := tbl.MetadataLocation(); !strings.HasSuffix(got, meta[1]) {
+		t.Errorf("table's metadata %s, summary names %s", got, meta[1])
 	}
 }

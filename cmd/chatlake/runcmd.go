@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/chatlake/chatlake/internal/config"
 	"github.com/chatlake/chatlake/internal/stack"
@@ -27,7 +29,10 @@ Submit jobs and follow them from another terminal:
 (both connect to nats://127.0.0.1:4222 by default: the --listen address).
 
 The config file is the producer's and the exporter's (see 'producer --help'
-for the accounts section). exporter.root defaults to DIR/lake. Stops
+for the accounts section). exporter.root defaults to DIR/lake. With
+exporter.format: iceberg the lake is an Iceberg table, on an SQLite
+catalog in the lake's folder unless exporter.iceberg names another;
+maintain it with 'chatlake lake compact' and 'chatlake lake expire'. Stops
 gracefully on SIGINT or SIGTERM: running jobs finish or are handed back,
 the exporter flushes and commits.`
 
@@ -50,6 +55,9 @@ func runRun(ctx context.Context, args []string, sio *stdio) error {
 		return errors.New("config: no accounts; see --help")
 	}
 	cfg.Exporter.Root = cmp.Or(cfg.Exporter.Root, filepath.Join(*data, "lake"))
+	if err := makeLocalLake(&cfg); err != nil {
+		return err
+	}
 	host, portStr, err := net.SplitHostPort(*listen)
 	if err != nil {
 		return fmt.Errorf("--listen: %w", err)
@@ -63,8 +71,18 @@ func runRun(ctx context.Context, args []string, sio *stdio) error {
 		return err
 	}
 	defer loc.close()
-	fmt.Fprintf(sio.stdout, "chatlake running: NATS at %s, lake at %s\n", loc.ns.ClientURL(), cfg.Exporter.Root)
+	fmt.Fprintf(sio.stdout, "chatlake running: NATS at %s, lake at %s (%s)\n", loc.ns.ClientURL(), cfg.Exporter.Root, cmp.Or(cfg.Exporter.Format, config.FormatParquet))
 	return loc.wait(ctx)
+}
+
+// makeLocalLake creates the folder of a local Iceberg lake: its SQLite
+// catalog file goes there, and SQLite does not create folders.
+func makeLocalLake(cfg *config.Config) error {
+	root := cmp.Or(cfg.Exporter.Iceberg.Warehouse, cfg.Exporter.Root)
+	if cfg.Exporter.Format != config.FormatIceberg || strings.Contains(root, "://") {
+		return nil
+	}
+	return os.MkdirAll(root, 0o755)
 }
 
 // wait runs until ctx ends, then stops gracefully; or returns the parts'

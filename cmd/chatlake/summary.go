@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/chatlake/chatlake/internal/config"
 	"github.com/chatlake/chatlake/pipeline"
 	"github.com/chatlake/chatlake/pipeline/exporter"
 	"github.com/chatlake/chatlake/schemas"
@@ -118,14 +119,21 @@ type exportSummary struct {
 	exportProgress
 	jobCounts
 	deadLetters uint64
-	files       int
-	bytes       int64
-	rows        int64
+	lake        lakeStats
 	elapsed     time.Duration
 }
 
-// summarize reads the final state: jobs, dead letters, and the Parquet
-// files' row counts from their footers.
+// lakeStats is what the lake holds.
+type lakeStats struct {
+	files int
+	bytes int64
+	rows  int64
+	root  string     // absolute path of exporter.root
+	table *tableInfo // for an Iceberg lake
+}
+
+// summarize reads the final state: jobs, dead letters, and the lake's
+// rows.
 func (l *local) summarize(ctx context.Context) (exportSummary, error) {
 	var s exportSummary
 	var err error
@@ -140,7 +148,19 @@ func (l *local) summarize(ctx context.Context) (exportSummary, error) {
 		return s, err
 	}
 	s.deadLetters = dlq.CachedInfo().State.Msgs
-	err = filepath.WalkDir(l.cfg.Exporter.Root, func(path string, d fs.DirEntry, err error) error {
+	if l.cfg.Exporter.Format == config.FormatIceberg {
+		s.lake, err = icebergStats(ctx, &l.cfg)
+		return s, err
+	}
+	s.lake, err = parquetStats(l.cfg.Exporter.Root)
+	return s, err
+}
+
+// parquetStats counts the Parquet files under root and their rows, from
+// their footers.
+func parquetStats(root string) (lakeStats, error) {
+	st := lakeStats{root: absPath(root)}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || filepath.Ext(path) != ".parquet" {
 			return err
 		}
@@ -148,12 +168,19 @@ func (l *local) summarize(ctx context.Context) (exportSummary, error) {
 		if err != nil {
 			return err
 		}
-		s.files++
-		s.rows += rows
-		s.bytes += size
+		st.files++
+		st.rows += rows
+		st.bytes += size
 		return nil
 	})
-	return s, err
+	return st, err
+}
+
+func absPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
 }
 
 func parquetRows(path string) (rows, size int64, err error) {
@@ -173,18 +200,22 @@ func parquetRows(path string) (rows, size int64, err error) {
 	return pf.NumRows(), st.Size(), nil
 }
 
-func (s exportSummary) print(w io.Writer, root string) {
-	abs, err := filepath.Abs(root)
-	if err != nil {
-		abs = root
-	}
+func (s exportSummary) print(w io.Writer) {
 	fmt.Fprintf(w, "\nexported in %s\n", s.elapsed.Round(10*time.Millisecond))
 	fmt.Fprintf(w, "  jobs           %d: done %d, failed %d\n", s.jobs, s.byState[schemas.JobDone], s.byState[schemas.JobFailed])
 	fmt.Fprintf(w, "  conversations  %d fetched, %d events in the stream\n", s.conversations, s.streamSeq)
-	fmt.Fprintf(w, "  lake           %d rows in %d Parquet files, %.1f MB, under %s\n", s.rows, s.files, float64(s.bytes)/1e6, abs)
+	if s.lake.table == nil {
+		fmt.Fprintf(w, "  lake           %d rows in %d Parquet files, %.1f MB, under %s\n", s.lake.rows, s.lake.files, float64(s.lake.bytes)/1e6, s.lake.root)
+	} else {
+		fmt.Fprintf(w, "  lake           %d rows in %d Parquet files, %.1f MB, Iceberg table %s\n", s.lake.rows, s.lake.files, float64(s.lake.bytes)/1e6, s.lake.table.name)
+	}
 	if secs := s.elapsed.Seconds(); secs > 0 {
 		fmt.Fprintf(w, "  throughput     %.0f conversations/s, %.0f jobs/s\n", float64(s.conversations)/secs, float64(s.jobs)/secs)
 	}
 	fmt.Fprintf(w, "  dead letters   %d\n", s.deadLetters)
-	fmt.Fprintf(w, "\nQuery it with DuckDB:\n  duckdb -c \"SELECT provider, app, count(*) AS conversations, count(DISTINCT user_id) AS users FROM read_parquet('%s/conversations/**/*.parquet', hive_partitioning = true) GROUP BY ALL ORDER BY ALL\"\n", abs)
+	if s.lake.table != nil {
+		s.lake.table.printQueries(w)
+		return
+	}
+	fmt.Fprintf(w, "\nQuery it with DuckDB:\n  duckdb -c \"SELECT provider, app, count(*) AS conversations, count(DISTINCT user_id) AS users FROM read_parquet('%s/conversations/**/*.parquet', hive_partitioning = true) GROUP BY ALL ORDER BY ALL\"\n", s.lake.root)
 }

@@ -108,6 +108,11 @@ func (t *Table) Identifier() []string { return append([]string(nil), t.id...) }
 // Location is the table's root location (file:///... or s3://...).
 func (t *Table) Location() string { return t.current().Location() }
 
+// MetadataLocation is the location of the table's metadata file as of
+// the base: what a reader without the catalog opens (DuckDB's
+// iceberg_scan, for example).
+func (t *Table) MetadataLocation() string { return t.current().MetadataLocation() }
+
 // Schema is the table's current schema.
 func (t *Table) Schema() *ice.Schema { return t.current().Schema() }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,6 +20,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
 
+	"github.com/chatlake/chatlake/internal/s3test"
 	"github.com/chatlake/chatlake/pipeline/exporter"
 	"github.com/chatlake/chatlake/schemas"
 )
@@ -240,10 +242,12 @@ func BenchmarkDecodeConversationEvent(b *testing.B) {
 }
 
 // TestExporterThroughputBinary measures the real exporter binary on a
-// preloaded stream: events/s, MB/s of event JSON, and its peak RSS. It runs
-// only when CHATLAKE_BENCH_EVENTS is set:
+// preloaded stream, once per lake of benchLakes in the same run: events/s,
+// MB/s of event JSON, and its peak RSS. It runs only when
+// CHATLAKE_BENCH_EVENTS is set; CHATLAKE_BENCH_LAKES picks lakes by name
+// (comma-separated, default all):
 //
-//	CHATLAKE_BENCH_EVENTS=1000000 go test ./pipeline -run TestExporterThroughputBinary -v -timeout 30m
+//	CHATLAKE_BENCH_EVENTS=1000000 go test ./pipeline/exporter -run TestExporterThroughputBinary -v -timeout 60m
 func TestExporterThroughputBinary(t *testing.T) {
 	if os.Getenv("CHATLAKE_BENCH_EVENTS") == "" {
 		t.Skip("set CHATLAKE_BENCH_EVENTS to run")
@@ -257,10 +261,62 @@ func TestExporterThroughputBinary(t *testing.T) {
 	payloads := benchPayloads(n)
 	last, size := preloadT(t, js, payloads)
 	payloads = nil
-	root := t.TempDir()
+	picked := os.Getenv("CHATLAKE_BENCH_LAKES")
+	for _, lk := range benchLakes {
+		if picked != "" && !slices.Contains(strings.Split(picked, ","), lk.name) {
+			continue
+		}
+		t.Run(lk.name, func(t *testing.T) {
+			// Every lake exports the whole stream from the start.
+			if kv, err := js.KeyValue(t.Context(), schemas.BucketExporter); err == nil {
+				kv.Purge(t.Context(), schemas.KeyExporterCommit)
+			}
+			env, dir := lk.env(t)
+			took, rss := runExporterBinary(t, bin, js, last, append(env, "CHATLAKE_NATS_URL="+srv.ClientURL()))
+			files, out := filesUnder(t, dir, lk.layout)
+			t.Logf("%s: %d events (%.0f MB of JSON) in %v: %.0f events/s, %.1f MB/s; peak RSS %.0f MiB; %d files, %.1f MB of Parquet",
+				lk.name, n, float64(size)/1e6, took.Round(time.Millisecond), float64(n)/took.Seconds(), float64(size)/1e6/took.Seconds(),
+				float64(rss)/1024, files, float64(out)/1e6)
+		})
+	}
+}
+
+// benchLakes are the lakes TestExporterThroughputBinary measures: env is
+// the exporter's lake settings, dir the local folder that ends up holding
+// the lake's files (the S3 server's backend for a bucket), layout the
+// partition folder every file of the format is in.
+var benchLakes = []struct {
+	name, layout string
+	env          func(t *testing.T) (env []string, dir string)
+}{
+	{"folder-parquet", "/dt=", func(t *testing.T) ([]string, string) {
+		root := t.TempDir()
+		return []string{"CHATLAKE_EXPORTER_ROOT=" + root}, root
+	}},
+	{"s3-parquet", "/dt=", func(t *testing.T) ([]string, string) {
+		srv := s3test.Start(t)
+		return append(benchS3Env(srv), "CHATLAKE_EXPORTER_ROOT=s3://"+srv.Bucket+"/lake"), srv.Dir
+	}},
+	{"s3-iceberg", "/data/provider=", func(t *testing.T) ([]string, string) {
+		srv := s3test.Start(t)
+		return append(benchS3Env(srv), "CHATLAKE_EXPORTER_ROOT=s3://"+srv.Bucket+"/warehouse", "CHATLAKE_EXPORTER_FORMAT=iceberg",
+			"CHATLAKE_EXPORTER_ICEBERG_URI="+filepath.Join(t.TempDir(), "catalog.db")), srv.Dir
+	}},
+}
+
+func benchS3Env(srv *s3test.Server) []string {
+	return []string{"CHATLAKE_EXPORTER_S3_ENDPOINT=" + srv.Endpoint, "CHATLAKE_EXPORTER_S3_REGION=" + srv.Region,
+		"CHATLAKE_EXPORTER_S3_PATH_STYLE=true", "CHATLAKE_EXPORTER_S3_ACCESS_KEY_ID=" + srv.AccessKey,
+		"CHATLAKE_EXPORTER_S3_SECRET_ACCESS_KEY=" + srv.SecretKey}
+}
+
+// runExporterBinary runs bin with env until it committed last, stops it,
+// and returns the time to the commit and its peak RSS in KiB.
+func runExporterBinary(t *testing.T, bin string, js jetstream.JetStream, last uint64, env []string) (time.Duration, int64) {
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "GODEBUG="+os.Getenv("BENCH_GODEBUG"), "CHATLAKE_NATS_URL="+srv.ClientURL(), "CHATLAKE_EXPORTER_ROOT="+root,
-		"CHATLAKE_HTTP_ADDR=off", "CHATLAKE_EXPORTER_IDLE_FLUSH=200ms", "CHATLAKE_LOG_LEVEL=warn")
+	cmd.Env = append(os.Environ(), "GODEBUG="+os.Getenv("BENCH_GODEBUG"), "CHATLAKE_HTTP_ADDR=off",
+		"CHATLAKE_EXPORTER_IDLE_FLUSH=200ms", "CHATLAKE_LOG_LEVEL=warn")
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stderr = os.Stderr
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -275,16 +331,24 @@ func TestExporterThroughputBinary(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("exporter: %v", err)
 	}
-	var files int
-	var out int64
-	for _, p := range lakeFiles(t, root) {
-		st, _ := os.Stat(p)
+	return took, rss
+}
+
+// filesUnder counts the Parquet files under dir and their bytes; each
+// must be in a folder named like layout.
+func filesUnder(t *testing.T, dir, layout string) (files int, bytes int64) {
+	for _, p := range lakeFiles(t, dir) {
+		if !strings.Contains(filepath.ToSlash(p), layout) {
+			t.Errorf("lake file %s is not in a %s folder", p, layout)
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
 		files++
-		out += st.Size()
+		bytes += st.Size()
 	}
-	t.Logf("%d events (%.0f MB of JSON) in %v: %.0f events/s, %.1f MB/s; peak RSS %.0f MiB; %d files, %.1f MB of Parquet",
-		n, float64(size)/1e6, took.Round(time.Millisecond), float64(n)/took.Seconds(), float64(size)/1e6/took.Seconds(),
-		float64(rss)/1024, files, float64(out)/1e6)
+	return files, bytes
 }
 
 // vmHWM returns a process's peak resident set size in KiB.
