@@ -196,11 +196,16 @@ func (c *cluster) stop() {
 // check compares the lake with the data set: every conversation exactly
 // once, its raw item byte for byte, its normalized fields equal.
 func (c *cluster) check(want map[string]simulator.Spec) {
-	t := c.t
-	rows, err := lakeRows(t, c.lake)
+	rows, err := lakeRows(c.t, c.lake)
 	if err != nil {
-		t.Fatal(err)
+		c.t.Fatal(err)
 	}
+	checkRows(c.t, rows, want)
+}
+
+// checkRows compares rows with the data set, as check does.
+func checkRows(t *testing.T, rows []schemas.ConversationRow, want map[string]simulator.Spec) {
+	t.Helper()
 	seen := map[string]bool{}
 	for _, r := range rows {
 		k := key(r.Provider, r.App, r.UserID, r.ConversationID, r.Raw)

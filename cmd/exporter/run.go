@@ -29,6 +29,13 @@ takes over from the last commit when the owner stops or the lease lapses.
 An exporter that lost its lease exits 1; started again, it stands by.
 /metrics shows chatlake_exporter_active 1 on the owner, 0 on a standby.
 
+With exporter.format iceberg the events go instead into the Apache Iceberg
+table <namespace>.conversations (exporter.iceberg: catalog, uri, namespace,
+warehouse, which defaults to exporter.root), partitioned by provider, app
+and day(fetched_at): each committed epoch is appended in one snapshot
+whose summary carries chatlake.epoch, chatlake.last_seq and
+chatlake.owner, exactly once across kill -9.
+
 Point DuckDB at the folder, for example:
 
   SELECT provider, count(*) FROM read_parquet('<root>/conversations/**/*.parquet',
@@ -50,8 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
-	if cfg.Exporter.Root == "" {
-		return errors.New("config: exporter.root is required; see --help")
+	if cfg.Exporter.Root == "" && (cfg.Exporter.Format != config.FormatIceberg || cfg.Exporter.Iceberg.Warehouse == "") {
+		return errors.New("config: exporter.root (or, in the iceberg format, exporter.iceberg.warehouse) is required; see --help")
 	}
 	env, err := stack.Connect(ctx, cfg, "chatlake-exporter", stderr)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -154,21 +155,77 @@ func readRows(t *testing.T, store lake.Storage, name string) []schemas.Conversat
 	return rows
 }
 
-// testLakes are the exporter.root values the kill -9 test runs with: a
-// folder, and an S3 bucket on a real versitygw, whose credentials it puts
-// in the environment of the test and of the binaries it starts.
+// testLakes are the lakes the kill -9 test runs with: exporter.root a
+// folder, an S3 bucket on a real versitygw (whose credentials it puts in
+// the environment of the test and of the binaries it starts), and an
+// Iceberg table with its warehouse in such a bucket and an SQLite
+// catalog. extra is added to the binaries' environment.
 var testLakes = []struct {
 	name  string
-	root  func(t *testing.T) string
+	lake  func(t *testing.T) (root string, extra map[string]string)
 	kills int
 }{
-	{"folder", func(t *testing.T) string { return t.TempDir() }, 30},
-	{"s3", func(t *testing.T) string {
-		srv := s3test.Start(t)
-		t.Setenv("AWS_ACCESS_KEY_ID", srv.AccessKey)
-		t.Setenv("AWS_SECRET_ACCESS_KEY", srv.SecretKey)
-		return "s3://" + srv.Bucket + "/lake?endpoint=" + srv.Endpoint + "&region=" + srv.Region + "&path_style=true"
+	{"folder", func(t *testing.T) (string, map[string]string) { return t.TempDir(), nil }, 30},
+	{"s3", func(t *testing.T) (string, map[string]string) {
+		srv := s3Env(t)
+		return "s3://" + srv.Bucket + "/lake?endpoint=" + srv.Endpoint + "&region=" + srv.Region + "&path_style=true", nil
 	}, 10},
+	{"iceberg-s3", func(t *testing.T) (string, map[string]string) {
+		srv := s3Env(t)
+		return "", icebergEnv(srv, filepath.Join(t.TempDir(), "catalog.db"))
+	}, 8},
+}
+
+// s3Env starts a versitygw and puts its credentials in the environment.
+func s3Env(t *testing.T) *s3test.Server {
+	srv := s3test.Start(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", srv.AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.SecretKey)
+	return srv
+}
+
+// icebergEnv configures the iceberg format: the warehouse in srv's
+// bucket, the catalog at uri, credentials from the environment.
+func icebergEnv(srv *s3test.Server, uri string) map[string]string {
+	return map[string]string{
+		"CHATLAKE_EXPORTER_FORMAT": config.FormatIceberg, "CHATLAKE_EXPORTER_ICEBERG_URI": uri,
+		"CHATLAKE_EXPORTER_ICEBERG_WAREHOUSE": "s3://" + srv.Bucket + "/warehouse",
+		"CHATLAKE_EXPORTER_S3_ENDPOINT":       srv.Endpoint, "CHATLAKE_EXPORTER_S3_REGION": srv.Region,
+		"CHATLAKE_EXPORTER_S3_PATH_STYLE": "true",
+	}
+}
+
+// checkTable fails unless the Iceberg table env configures, read with
+// iceberg-go's scanner, holds each event exactly once.
+func checkTable(t *testing.T, env map[string]string, evs []schemas.ConversationEvent) {
+	t.Helper()
+	cfg, err := config.Parse("exporter", usage, nil, func(k string) string { return env[k] }, io.Discard, stack.Providers(), "exporter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := stack.OpenTable(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Close()
+	rows, err := tbl.Rows(t.Context(), "event_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, r := range rows {
+		seen[r["event_id"].(string)]++
+	}
+	bad := 0
+	for _, e := range evs {
+		if seen[e.EventID] != 1 {
+			bad++
+		}
+		delete(seen, e.EventID)
+	}
+	if bad > 0 || len(seen) > 0 {
+		t.Errorf("table: %d of %d events not exactly once, %d unknown", bad, len(evs), len(seen))
+	}
 }
 
 // testLease is the exporter's lease in these tests: a restart after a
@@ -230,12 +287,13 @@ func TestKill9ExactlyOnce(t *testing.T) {
 			if testing.Short() {
 				kills = 5
 			}
-			kill9(t, bin, l.root(t), kills)
+			root, extra := l.lake(t)
+			kill9(t, bin, root, extra, kills)
 		})
 	}
 }
 
-func kill9(t *testing.T, bin, root string, kills int) {
+func kill9(t *testing.T, bin, root string, extra map[string]string, kills int) {
 	srv, js := testStreams(t)
 	per := 150
 	seed := uint64(time.Now().UnixNano())
@@ -243,6 +301,7 @@ func kill9(t *testing.T, bin, root string, kills int) {
 	rng := rand.New(rand.NewPCG(seed, 2))
 	var all []schemas.ConversationEvent
 	env := testEnv(srv.ClientURL(), root)
+	maps.Copy(env, extra)
 	var last uint64
 	for i := range kills {
 		evs := events(per, i*per)
@@ -265,6 +324,10 @@ func kill9(t *testing.T, bin, root string, kills int) {
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("exporter after SIGTERM: %v, want exit 0", err)
+	}
+	if env["CHATLAKE_EXPORTER_FORMAT"] == config.FormatIceberg {
+		checkTable(t, env, all)
+		return
 	}
 	checkLake(t, root, all)
 }

@@ -2,6 +2,7 @@ package exporter_test
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/chatlake/chatlake/internal/config"
+	"github.com/chatlake/chatlake/internal/lockedbuf"
 	"github.com/chatlake/chatlake/internal/pgtest"
 	"github.com/chatlake/chatlake/internal/s3test"
 	"github.com/chatlake/chatlake/internal/stack"
@@ -238,4 +240,88 @@ func scanValues(t *testing.T, got, want map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// TestExporterIcebergCompactionUnderExport compacts the table again and
+// again while an exporter appends to it: the exporter's appends meet
+// conflicts, find their epoch not in and append again on the new state,
+// and the table ends with every event exactly once.
+func TestExporterIcebergCompactionUnderExport(t *testing.T) {
+	_, js := exporterStreams(t)
+	lc := sqliteFolder.cfg(t)
+	tl := openIceberg(t, lc)
+	compactor, err := stack.OpenTable(t.Context(), lc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer compactor.Close()
+	events := testEvents(3000, time.Date(2026, 5, 7, 0, 0, 0, 0, time.UTC))
+	cfg := tableConfig(exporterTestConfig(), tl)
+	cfg.MaxFileRows, cfg.BatchSize = 40, 20
+	logs := &lockedbuf.Buffer{}
+	e, err := exporter.New(js, tl, slog.New(slog.NewTextHandler(logs, nil)), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runExporter(t, e)
+	var last uint64
+	compactions := 0
+	for i := range 10 {
+		last = publishTestEvents(t, js, events[i*300:(i+1)*300])
+		for range 3 {
+			rep, err := compactor.Compact(t.Context(), iceberg.CompactOptions{MinInputFiles: 2, MaxAttempts: 20})
+			if err != nil {
+				t.Fatalf("Compact: %v", err)
+			}
+			if rep.SnapshotID != 0 {
+				compactions++
+			}
+		}
+	}
+	waitCommitted(t, js, last, 30*time.Second)
+	if err := r.stop(t); err != nil {
+		t.Fatalf("Run() = %v, want nil", err)
+	}
+	if compactions == 0 || !strings.Contains(logs.String(), "exporter append conflict") {
+		t.Errorf("%d compactions, conflicts logged: %v; want the exporter to meet some", compactions, strings.Contains(logs.String(), "exporter append conflict"))
+	}
+	rows, err := tl.Table.Rows(t.Context(), "event_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, row := range rows {
+		seen[row["event_id"].(string)]++
+	}
+	for i := range events {
+		if seen[events[i].EventID] != 1 {
+			t.Fatalf("event %d is %d times in the table, want once", i, seen[events[i].EventID])
+		}
+	}
+	if len(rows) != len(events) {
+		t.Errorf("table holds %d rows, want %d", len(rows), len(events))
+	}
+}
+
+// TestExporterIcebergRefusesATableAhead starts an exporter with a fresh
+// commit record (a new NATS) on a table another record wrote: appending
+// would double the events, so Run must refuse.
+func TestExporterIcebergRefusesATableAhead(t *testing.T) {
+	tl := openIceberg(t, sqliteFolder.cfg(t))
+	_, js := exporterStreams(t)
+	last := publishTestEvents(t, js, testEvents(50, time.Date(2026, 5, 8, 0, 0, 0, 0, time.UTC)))
+	r := startExporter(t, js, tl, tableConfig(exporterTestConfig(), tl))
+	waitCommitted(t, js, last, 30*time.Second)
+	if err := r.stop(t); err != nil {
+		t.Fatalf("Run() = %v", err)
+	}
+	_, js2 := exporterStreams(t)
+	publishTestEvents(t, js2, testEvents(50, time.Date(2026, 5, 8, 0, 0, 0, 0, time.UTC)))
+	err := startExporter(t, js2, tl, tableConfig(exporterTestConfig(), tl)).wait(t)
+	if err == nil || !strings.Contains(err.Error(), "refusing") {
+		t.Fatalf("Run() on a table ahead of the record = %v, want a refusal", err)
+	}
+	if n, err := tl.Table.Count(t.Context()); err != nil || n != 50 {
+		t.Errorf("table holds %d rows (%v), want the first 50 only", n, err)
+	}
 }
