@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -41,6 +42,9 @@ func openCatalog(ctx context.Context, c Config) (cat catalog.Catalog, close func
 	driver, dialect, dsn := "sqlite", sqlcat.SQLite, c.sqliteDSN()
 	if c.postgres() {
 		driver, dialect, dsn = "pgx", sqlcat.Postgres, c.URI
+	} else if err := os.MkdirAll(filepath.Dir(c.sqlitePath()), 0o755); err != nil {
+		// SQLite creates its file, not the folder: a fresh lake has none.
+		return nil, nil, fmt.Errorf("iceberg: sql catalog folder: %w", err)
 	}
 	db, err := sql.Open(driver, dsn)
 	if err != nil {
@@ -65,12 +69,15 @@ func closeCatalog(cat catalog.Catalog) error {
 
 // sqliteDSN is the SQLite catalog's file with the pragmas it needs.
 func (c Config) sqliteDSN() string {
-	path := strings.TrimPrefix(c.URI, "file:")
-	if path == "" {
-		wh := strings.TrimPrefix(c.Warehouse, "file://")
-		path = filepath.Join(wh, sqliteFile)
+	return "file:" + c.sqlitePath() + sqlitePragmas
+}
+
+// sqlitePath is the SQLite catalog's file.
+func (c Config) sqlitePath() string {
+	if path := strings.TrimPrefix(c.URI, "file:"); path != "" {
+		return path
 	}
-	return "file:" + path + sqlitePragmas
+	return filepath.Join(strings.TrimPrefix(c.Warehouse, "file://"), sqliteFile)
 }
 
 // properties are the catalog's properties: iceberg-go passes them on to

@@ -123,3 +123,13 @@ func TestRefusesCommitRetries(t *testing.T) {
 		t.Errorf("Open() of a table with commit retries = %v, want refused", err)
 	}
 }
+
+// TestOpenFreshWarehouse: the embedded SQLite catalog works on a warehouse
+// folder that does not exist yet, as a first start of the exporter has.
+func TestOpenFreshWarehouse(t *testing.T) {
+	cfg := iceberg.Config{Warehouse: filepath.Join(t.TempDir(), "new", "lake")}
+	tbl := open(t, cfg)
+	if n, err := tbl.Count(t.Context()); err != nil || n != 0 {
+		t.Fatalf("Count() on a fresh table = %d, %v; want 0, nil", n, err)
+	}
+}
