@@ -19,7 +19,7 @@ import (
 // producer on the same NATS honours each account's qps together. The
 // guards hold their requests back until Run gives them their shares.
 func NewQuotas(ctx context.Context, js jetstream.JetStream, cfg *config.Config, guards []*providers.Guard, log *slog.Logger) (*quota.Quotas, error) {
-	kv, err := quota.EnsureBucket(ctx, js, quota.DefaultTTL)
+	kv, err := quota.EnsureBucket(ctx, js, quota.DefaultTTL, cfg.Streams.Replicas)
 	if err != nil {
 		return nil, err
 	}

@@ -86,7 +86,7 @@ func (s *limiters) get(name string) float64 {
 func member(t *testing.T, srv *natstest.Server, lim *limiter) (stop func()) {
 	t.Helper()
 	_, js := srv.Connect(t)
-	kv, err := quota.EnsureBucket(t.Context(), js, ttl)
+	kv, err := quota.EnsureBucket(t.Context(), js, ttl, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestSharesFollowMembership(t *testing.T) {
 	waitShares(t, s, 5*period, map[string]float64{"a": 50, "b": 50})
 	// c's connection dies with its process: no delete, the lease expires.
 	ncC, jsC := srv.Connect(t)
-	kvC, err := quota.EnsureBucket(t.Context(), jsC, ttl)
+	kvC, err := quota.EnsureBucket(t.Context(), jsC, ttl, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestNoLeaseNoShare(t *testing.T) {
 func TestNewRejects(t *testing.T) {
 	srv := natstest.Start(t)
 	_, js := srv.Connect(t)
-	kv, err := quota.EnsureBucket(t.Context(), js, 0)
+	kv, err := quota.EnsureBucket(t.Context(), js, 0, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

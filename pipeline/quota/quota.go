@@ -83,9 +83,10 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// EnsureBucket creates or updates the quota bucket: leases live for ttl
-// after their last renewal, and watchers hear when one expires.
-func EnsureBucket(ctx context.Context, js jetstream.JetStream, ttl time.Duration) (jetstream.KeyValue, error) {
+// EnsureBucket creates or updates the quota bucket on replicas servers
+// (0 means 1): leases live for ttl after their last renewal, and watchers
+// hear when one expires.
+func EnsureBucket(ctx context.Context, js jetstream.JetStream, ttl time.Duration, replicas int) (jetstream.KeyValue, error) {
 	if ttl <= 0 {
 		ttl = DefaultTTL
 	}
@@ -96,6 +97,7 @@ func EnsureBucket(ctx context.Context, js jetstream.JetStream, ttl time.Duration
 		TTL:            ttl,
 		LimitMarkerTTL: max(ttl, time.Second),
 		Storage:        jetstream.MemoryStorage,
+		Replicas:       max(replicas, 1),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("quota bucket: %w", err)
