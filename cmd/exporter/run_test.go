@@ -230,7 +230,7 @@ func checkTable(t *testing.T, env map[string]string, evs []schemas.ConversationE
 
 // testLease is the exporter's lease in these tests: a restart after a
 // kill waits this long for the killed owner's lease.
-const testLease = 300 * time.Millisecond
+const testLease = time.Second
 
 func testEnv(url, root string) map[string]string {
 	return map[string]string{

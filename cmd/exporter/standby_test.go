@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatlake/chatlake/internal/natstest"
+	"github.com/chatlake/chatlake/pipeline"
 	"github.com/chatlake/chatlake/schemas"
 )
 
@@ -145,9 +147,17 @@ func waitOwner(t *testing.T, a, b *supervised) (owner, standby *supervised) {
 // other in a loop, and the lake holds every event exactly once.
 func TestSupervisedStandbyTakesOverAfterKill9(t *testing.T) {
 	bin := buildExporter(t)
-	srv, js := testStreams(t)
+	// NATS runs as its own process here: two exporters starting at once
+	// update the streams while the other creates its consumer, which
+	// trips a data race inside nats-server v2.15.2 when it runs in this
+	// race-instrumented test process.
+	nc := natstest.StartCluster(t, natstest.BuildServer(t), 1)
+	_, js := nc.Connect(t)
+	if err := pipeline.EnsureStreams(t.Context(), js, pipeline.StreamsConfig{}); err != nil {
+		t.Fatal(err)
+	}
 	root := t.TempDir()
-	env := testEnv(srv.ClientURL(), root)
+	env := testEnv(nc.URL(), root)
 	a, b := supervise(t, "a", bin, env), supervise(t, "b", bin, env)
 
 	var all []schemas.ConversationEvent

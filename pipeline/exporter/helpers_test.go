@@ -24,7 +24,7 @@ func exporterTestConfig() exporter.Config {
 		MaxFileAge: 300 * time.Millisecond,
 		IdleFlush:  100 * time.Millisecond,
 		BatchSize:  100,
-		Lease:      500 * time.Millisecond,
+		Lease:      time.Second,
 	}
 }
 
