@@ -2,13 +2,11 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/nats-io/nats.go"
 
-	"github.com/chatlake/chatlake/internal/lockedbuf"
 	"github.com/chatlake/chatlake/internal/natstest"
 	"github.com/chatlake/chatlake/pipeline"
 	"github.com/chatlake/chatlake/schemas"
@@ -34,15 +32,7 @@ func TestRunGetsPastAnEventNearMaxPayload(t *testing.T) {
 	last := publish(t, js, evs[30:])
 
 	env := testEnv(srv.ClientURL(), root)
-	ctx, cancel := context.WithCancel(context.Background())
-	var stderr lockedbuf.Buffer
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, &stderr) }()
-	waitCommitted(t, js, last)
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("run() = %v, want nil after SIGTERM; log:\n%s", err, stderr.String())
-	}
+	stderr := runUntilCommitted(t, js, env, last)
 	checkLake(t, root, evs)
 	if !strings.Contains(stderr.String(), "event dead-lettered") {
 		t.Errorf("no dead letter logged:\n%.2000s", stderr.String())

@@ -247,15 +247,7 @@ func TestRunExportsThenStopsCleanly(t *testing.T) {
 	evs := events(300, 0)
 	last := publish(t, js, evs)
 	env := testEnv(srv.ClientURL(), root)
-	ctx, cancel := context.WithCancel(context.Background())
-	var stderr lockedbuf.Buffer
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, &stderr) }()
-	waitCommitted(t, js, last)
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("run() = %v, want nil after SIGTERM; log:\n%s", err, stderr.String())
-	}
+	stderr := runUntilCommitted(t, js, env, last)
 	checkLake(t, root, evs)
 	if strings.Contains(stderr.String(), `"level":"ERROR"`) {
 		t.Errorf("errors logged:\n%s", stderr.String())
@@ -401,4 +393,21 @@ func waitReady(t *testing.T, addr string) {
 		}
 		time.Sleep(20 * time.Millisecond) // poll interval
 	}
+}
+
+// runUntilCommitted runs the command in this process with env until the
+// commit record reaches stream sequence last, then stops it as SIGTERM
+// would and requires a clean exit. It returns what the command logged.
+func runUntilCommitted(t *testing.T, js jetstream.JetStream, env map[string]string, last uint64) *lockedbuf.Buffer {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr lockedbuf.Buffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, &stderr) }()
+	waitCommitted(t, js, last)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run() = %v, want nil after SIGTERM; log:\n%s", err, stderr.String())
+	}
+	return &stderr
 }
