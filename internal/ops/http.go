@@ -20,10 +20,14 @@ type Check func() error
 // Checks are named readiness checks.
 type Checks map[string]Check
 
-// Handler serves /metrics from reg, /healthz (200 while the process runs)
-// and /readyz (200 when every check passes, else 503 listing the failures).
-func Handler(reg *prometheus.Registry, checks Checks) http.Handler {
+// Handler serves /metrics from reg, /healthz (200 while the process runs),
+// /readyz (200 when every check passes, else 503 listing the failures)
+// and, unless page is nil, the status page at /.
+func Handler(reg *prometheus.Registry, checks Checks, page *Page) http.Handler {
 	mux := http.NewServeMux()
+	if page != nil {
+		page.routes(mux)
+	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")

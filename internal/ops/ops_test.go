@@ -32,7 +32,7 @@ func TestHandler(t *testing.T) {
 	reg.MustRegister(c)
 	c.Inc()
 	var natsErr error
-	h := ops.Handler(reg, ops.Checks{"nats": func() error { return natsErr }, "producer": func() error { return nil }})
+	h := ops.Handler(reg, ops.Checks{"nats": func() error { return natsErr }, "producer": func() error { return nil }}, nil)
 
 	tests := []struct {
 		path     string
@@ -62,7 +62,9 @@ func TestServeStopsWithContext(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- ops.Serve(ctx, ln, ops.Handler(ops.NewRegistry(), nil), slog.New(slog.DiscardHandler)) }()
+	go func() {
+		done <- ops.Serve(ctx, ln, ops.Handler(ops.NewRegistry(), nil, nil), slog.New(slog.DiscardHandler))
+	}()
 	resp, err := http.Get("http://" + ln.Addr().String() + "/healthz")
 	if err != nil {
 		t.Fatal(err)

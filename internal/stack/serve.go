@@ -40,13 +40,17 @@ type Part struct {
 
 // Serve runs the parts and, unless addr is "off", the ops HTTP server
 // (/metrics, /healthz, /readyz with NATS connectivity and every part's
-// readiness) until ctx ends or one fails; then it drains nc.
+// readiness, and the status page at /) until ctx ends or one fails; then
+// it drains nc.
 func Serve(ctx context.Context, addr string, nc *nats.Conn, reg *prometheus.Registry, log *slog.Logger, parts ...Part) error {
 	var ln net.Listener
+	var page *ops.Page
 	if addr != "off" {
-		addr = cmp.Or(addr, ":9090")
 		var err error
-		if ln, err = net.Listen("tcp", addr); err != nil {
+		if page, err = statusPage(nc, reg); err != nil {
+			return err
+		}
+		if ln, err = net.Listen("tcp", cmp.Or(addr, ":9090")); err != nil {
 			return fmt.Errorf("ops http: %w", err)
 		}
 	}
@@ -61,13 +65,24 @@ func Serve(ctx context.Context, addr string, nc *nats.Conn, reg *prometheus.Regi
 		}
 	}
 	if ln != nil {
-		g.Go(func() error { return ops.Serve(gctx, ln, ops.Handler(reg, checks), log) })
+		g.Go(func() error { return page.Run(gctx) })
+		g.Go(func() error { return ops.Serve(gctx, ln, ops.Handler(reg, checks, page), log) })
 	}
 	err := g.Wait()
 	if drainErr := nc.Drain(); drainErr != nil && err == nil {
 		log.Warn("nats drain", "err", drainErr)
 	}
 	return err
+}
+
+// statusPage is the status page of reg's metrics and of what StatusPage
+// reads on nc.
+func statusPage(nc *nats.Conn, reg *prometheus.Registry) (*ops.Page, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("status page: %w", err)
+	}
+	return ops.NewPage(reg, StatusPage(js))
 }
 
 // NATSReady fails while nc is not connected.

@@ -1,0 +1,66 @@
+package stack
+
+import (
+	"context"
+	"errors"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/chatlake/chatlake/internal/ops"
+	"github.com/chatlake/chatlake/pipeline/dlq"
+	"github.com/chatlake/chatlake/pipeline/exporter"
+)
+
+// maxDeadLettersCounted bounds one count of the dead-letter stream for the
+// status page; the page then says how many it counted.
+const maxDeadLettersCounted = 100_000
+
+// StatusPage is what the status page of every chatlake process reads
+// from NATS besides its metrics: the dead letters by reason and the
+// exporter's commit record.
+func StatusPage(js jetstream.JetStream) ops.PageConfig {
+	return ops.PageConfig{
+		DeadLetters: func(ctx context.Context) ([]ops.DeadLetterCount, error) { return countDeadLetters(ctx, js) },
+		LastCommit: func(ctx context.Context) (ops.Commit, error) {
+			c, err := exporter.ReadCommit(ctx, js)
+			return ops.Commit{Epoch: c.Epoch, LastSeq: c.LastSeq, Rows: c.Rows, Owner: c.Owner, CommittedAt: c.CommittedAt}, err
+		},
+	}
+}
+
+// countDeadLetters counts the dead letters by kind, class and reason, the
+// first maxDeadLettersCounted of them.
+func countDeadLetters(ctx context.Context, js jetstream.JetStream) ([]ops.DeadLetterCount, error) {
+	q, err := dlq.Open(ctx, js)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	type key struct{ kind, class, reason string }
+	counts := map[key]int64{}
+	var order []key
+	n := 0
+	err = q.Each(ctx, dlq.Filter{}, func(e dlq.Entry) bool {
+		reason := e.Reason
+		if e.DecodeError != "" {
+			reason = "not a dead letter"
+		}
+		k := key{e.Kind, string(e.Class), reason}
+		if counts[k] == 0 {
+			order = append(order, k)
+		}
+		counts[k]++
+		n++
+		return n < maxDeadLettersCounted
+	})
+	out := make([]ops.DeadLetterCount, 0, len(order))
+	for _, k := range order {
+		out = append(out, ops.DeadLetterCount{Kind: k.kind, Class: k.class, Reason: k.reason, Count: counts[k]})
+	}
+	if n >= maxDeadLettersCounted {
+		err = errors.Join(err, errors.New("counted the first 100000 dead letters only"))
+	}
+	return out, err
+}
