@@ -48,9 +48,11 @@
     return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
   }
 
-  function table(head, rows) {
-    return el("table", {},
-      el("thead", {}, el("tr", {}, head.map((h) => el("th", { class: h.num ? "num" : null }, h.label || h)))),
+  // table builds a table; a head entry is a label or {label, num} for a
+  // column of numbers.
+  function table(head, rows, id) {
+    return el("table", { id: id },
+      el("thead", {}, el("tr", {}, head.map((h) => el("th", { class: h.num ? "num" : null }, typeof h === "string" ? h : h.label)))),
       el("tbody", {}, rows.map((r) => el("tr", {}, r.map((c, i) =>
         c instanceof Node ? el("td", {}, c) : el("td", { class: head[i].num ? "num" : null }, c))))));
   }
@@ -103,7 +105,7 @@
       const rows = [["running now", num(st.jobs.in_flight)]]
         .concat(entries(st.jobs.outcomes).map(([k, v]) => [k.replace("_", " "), num(v)]));
       parts.push(el("h3", {}, "Handled by this process's producer since it started"),
-        table(["outcome", { label: "jobs", num: true }], rows));
+        table(["outcome", { label: "jobs", num: true }], rows, "jobs-process"));
     }
     if (parts.length === 0) return note("jobs", "No producer runs in this process, and no runs are tracked.");
     show("jobs", ...parts);
