@@ -3,6 +3,7 @@ package ops_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -145,5 +146,76 @@ func TestConnectNATSErrorNamesTheServerNotTheSecret(t *testing.T) {
 	msg := err.Error()
 	if !strings.Contains(msg, "127.0.0.1:1") || strings.Contains(msg, "s3cret") || strings.Contains(msg, "tok3n") || strings.Contains(msg, "alice") {
 		t.Errorf("ConnectNATS error = %q; want the servers named without their credentials", msg)
+	}
+}
+
+// TestStatusPageOfAnEmptyRegistry: a process without chatlake's metrics
+// and without PageConfig functions still serves the page, its assets and
+// a status whose sections say they have no data.
+func TestStatusPageOfAnEmptyRegistry(t *testing.T) {
+	page, err := ops.NewPage(ops.NewRegistry(), ops.PageConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := ops.Handler(ops.NewRegistry(), nil, page)
+	for path, want := range map[string]string{
+		"/":                               "<title>chatlake status</title>",
+		"/static/status.js":               "/api/status",
+		"/static/uplot/uPlot.iife.min.js": "uPlot",
+		"/static/uplot/LICENSE":           "MIT",
+	} {
+		if code, body := get(t, h, path); code != 200 || !strings.Contains(body, want) {
+			t.Errorf("GET %s = %d %.60q, want 200 containing %q", path, code, body, want)
+		}
+	}
+	code, body := get(t, h, "/api/status")
+	var st struct {
+		Runs        struct{ Enabled bool }
+		Jobs        *struct{}
+		Providers   *struct{}
+		Exporter    *struct{}
+		DeadLetters struct {
+			Producer *float64
+			ByReason struct{ Enabled bool } `json:"by_reason"`
+		} `json:"dead_letters"`
+	}
+	if err := json.Unmarshal([]byte(body), &st); code != 200 || err != nil {
+		t.Fatalf("GET /api/status = %d %v: %.200s", code, err, body)
+	}
+	if st.Runs.Enabled || st.Jobs != nil || st.Providers != nil || st.Exporter != nil || st.DeadLetters.Producer != nil || st.DeadLetters.ByReason.Enabled {
+		t.Errorf("GET /api/status of an empty registry = %s, want every section empty", body)
+	}
+	if code, _ := get(t, h, "/nothing"); code != 404 {
+		t.Errorf("GET /nothing = %d, want 404", code)
+	}
+}
+
+// TestStatusPageForbidsScriptsFromData: the page's own scripts only, so
+// markup that reached the DOM could not run.
+func TestStatusPageForbidsScriptsFromData(t *testing.T) {
+	page, err := ops.NewPage(ops.NewRegistry(), ops.PageConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	ops.Handler(ops.NewRegistry(), nil, page).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") || strings.Contains(csp, "unsafe") {
+		t.Errorf("Content-Security-Policy = %q, want default-src 'self' and nothing unsafe", csp)
+	}
+}
+
+func TestStatusPageRunsError(t *testing.T) {
+	page, err := ops.NewPage(ops.NewRegistry(), ops.PageConfig{
+		Runs: func(context.Context) (any, error) { return nil, errors.New("runs bucket unavailable") },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body := get(t, ops.Handler(ops.NewRegistry(), nil, page), "/api/status")
+	if !strings.Contains(body, `"runs":{"enabled":true,"error":"runs bucket unavailable"`) {
+		t.Errorf("GET /api/status with a failing Runs = %.300s, want the error in runs", body)
+	}
+	if _, err := ops.NewPage(ops.NewRegistry(), ops.PageConfig{Interval: -1}); err == nil {
+		t.Error("NewPage(Interval -1) = nil error")
 	}
 }
