@@ -97,6 +97,12 @@ producer: {ack_wait: 5s, concurrency: 4}
 			t.Errorf("/metrics lacks %q", want)
 		}
 	}
+	// The status page's data: this producer's jobs and accounts, no secret.
+	code, status := httpGet(t, addr, "/api/status")
+	if code != 200 || !strings.Contains(status, `"done":2`) || !strings.Contains(status, `"breakers":[`) {
+		t.Errorf("/api/status = %d %.500s, want the jobs done and the breakers", code, status)
+	}
+	metrics += status
 	cancel()
 	select {
 	case err := <-done:
@@ -109,7 +115,7 @@ producer: {ack_wait: 5s, concurrency: 4}
 	logs := stderr.String()
 	for _, secret := range []string{volcsim.TestSecretAccessKey, yunxinsim.TestAppSecret} {
 		if strings.Contains(logs, secret) || strings.Contains(metrics, secret) {
-			t.Errorf("secret %q in logs or metrics", secret)
+			t.Errorf("secret %q in logs, metrics or status", secret)
 		}
 	}
 	if !strings.Contains(logs, `"msg":"job done"`) {
