@@ -24,8 +24,10 @@ import (
 //
 // # Exactly once
 //
-// The exporter works in epochs. It reads the stream in order (one durable
-// consumer, AckAll) and appends each event to the open file of its
+// The exporter works in epochs, on one part of the stream (all of it
+// unless Config.Partitions splits it; see part). It reads the part in
+// order (one durable consumer per part, AckAll) and appends each event to
+// the open file of its
 // partition; every file of epoch N is named part-<N>-<owner>-<k>.parquet and
 // is written as a hidden object (lake.Storage.Create), which no reader of
 // the lake sees. An epoch ends
