@@ -27,11 +27,13 @@ type Storage interface {
 	// it after a crash in the middle. A Ref that is neither hidden nor
 	// published is lost data, reported with ErrNotFound.
 	Publish(ctx context.Context, refs []Ref) error
-	// Sweep deletes every hidden object below prefix ("" for all): the
-	// remnants of epochs that were never committed. Call it only after the
-	// last committed epoch is published, and only where no other writer
-	// is creating objects below prefix.
-	Sweep(ctx context.Context, prefix string) error
+	// Sweep deletes every hidden object below prefix ("" for all) whose
+	// name owned accepts (nil accepts all): the remnants of epochs that
+	// were never committed. Call it only after the last committed epoch is
+	// published, and only where no other writer is creating objects that
+	// owned accepts below prefix (several writers of one lake each sweep
+	// their own names).
+	Sweep(ctx context.Context, prefix string, owned func(name string) bool) error
 	// List returns the names of the published objects below prefix, in
 	// lexical order.
 	List(ctx context.Context, prefix string) ([]string, error)

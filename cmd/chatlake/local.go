@@ -120,6 +120,10 @@ func (l *local) startSim(o simOptions) error {
 
 // startParts runs the producer and the exporter on their own connection.
 func (l *local) startParts(ctx context.Context) error {
+	if l.cfg.Streams.Partitions > 1 {
+		// One exporter exports one part: the others would never be.
+		return fmt.Errorf("streams.partitions %d: this command runs one exporter, so it needs 1; run the producer and %d exporters instead", l.cfg.Streams.Partitions, l.cfg.Streams.Partitions)
+	}
 	nc, err := nats.Connect(l.ns.ClientURL(), nats.Name("chatlake"))
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)

@@ -29,6 +29,12 @@ takes over from the last commit when the owner stops or the lease lapses.
 An exporter that lost its lease exits 1; started again, it stands by.
 /metrics shows chatlake_exporter_active 1 on the owner, 0 on a standby.
 
+With streams.partitions N above 1 (the same on every producer and
+exporter) the stream is split into N parts by job, each with its own
+consumer, commit record and lease: run N exporters to export them in
+parallel, and more as standbys. An exporter owns one part at a time,
+any free one or one of exporter.part (for example 0,2).
+
 With exporter.format iceberg the events go instead into the Apache Iceberg
 table <namespace>.conversations (exporter.iceberg: catalog, uri, namespace,
 warehouse, which defaults to exporter.root), partitioned by provider, app

@@ -80,6 +80,7 @@ type Producer struct {
 	RetryMax        time.Duration `yaml:"retry_max" help:"longest retry delay (default 5m)"`
 	PauseFor        time.Duration `yaml:"pause_for" help:"how long a provider app with an open breaker gets no jobs (default 5s)"`
 	PublishWindow   int           `yaml:"publish_window" help:"events of a job awaiting the stream's ack (default 256)"`
+	PublishTimeout  time.Duration `yaml:"publish_timeout" help:"wait for the stream's ack of one event before the job is handed back (default 30s)"`
 	Grace           time.Duration `yaml:"grace" help:"time running jobs get to finish at shutdown (default 20s)"`
 }
 
@@ -91,6 +92,7 @@ type Streams struct {
 	DuplicateWindow       time.Duration `yaml:"duplicate_window" help:"how long duplicate events and jobs are detected (default 2h)"`
 	DeadLetterMaxAge      time.Duration `yaml:"dead_letter_max_age" help:"how long dead letters are kept (default 720h)"`
 	StatusTTL             time.Duration `yaml:"status_ttl" help:"how long job status records are kept (default 720h)"`
+	Partitions            int           `yaml:"partitions" help:"parts of the conversations stream, each exported by its own exporter; the same on every producer and exporter, fixed once they ran (default 1)"`
 }
 
 // Guard tunes every provider account's retries and circuit breaker (see
@@ -129,6 +131,7 @@ type Exporter struct {
 	AckWait        time.Duration `yaml:"ack_wait" help:"consumer ack wait, above max_file_age (default 2*max_file_age+1m)"`
 	Grace          time.Duration `yaml:"grace" help:"time the final flush and commit get at shutdown (default 20s)"`
 	Lease          time.Duration `yaml:"lease" help:"the owner's hold on the commit record; a standby takes over when it lapses (default 15s)"`
+	Part           string        `yaml:"part" help:"the parts of streams.partitions this exporter may own, one at a time: any, or numbers such as 2 or 0,1 (default any)"`
 	// Format is how the lake is laid out: FormatParquet or FormatIceberg.
 	Format  string  `yaml:"format" help:"parquet (Hive-style folders of Parquet files) or iceberg (an Apache Iceberg table) (default parquet)"`
 	S3      LakeS3  `yaml:"s3"`

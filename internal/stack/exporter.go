@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strconv"
+	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
@@ -73,6 +75,11 @@ func (l *TableLake) Close() error { return errors.Join(l.Storage.Close(), l.Tabl
 // TableLake's table gets each epoch.
 func NewExporter(cfg *config.Config, js jetstream.JetStream, store lake.Storage, reg prometheus.Registerer, log *slog.Logger) (*exporter.Exporter, error) {
 	ec := exporterConfig(cfg, reg)
+	parts, err := parseParts(cfg.Exporter.Part)
+	if err != nil {
+		return nil, err
+	}
+	ec.Parts = parts
 	if tl, ok := store.(*TableLake); ok {
 		ec.Table = tl.Table
 	} else if cfg.Exporter.Format == config.FormatIceberg {
@@ -88,8 +95,25 @@ func exporterConfig(cfg *config.Config, reg prometheus.Registerer) exporter.Conf
 		MaxFileAge: c.MaxFileAge, IdleFlush: c.IdleFlush, MaxOpenFiles: c.MaxOpenFiles,
 		MaxEpochEvents: c.MaxEpochEvents, RowGroupRows: c.RowGroupRows, RowGroupBytes: c.RowGroupBytes,
 		BatchSize: c.Batch, DecodeWorkers: c.DecodeWorkers, AckWait: c.AckWait, ShutdownGrace: c.Grace, Lease: c.Lease,
-		Replicas: cfg.Streams.Replicas, WriterVersion: Version(), Registerer: reg,
+		Replicas: cfg.Streams.Replicas, Partitions: cfg.Streams.Partitions, WriterVersion: Version(), Registerer: reg,
 	}
+}
+
+// parseParts reads exporter.part: "" or "any" (nil, any part), or a comma
+// list of part numbers.
+func parseParts(s string) ([]int, error) {
+	if s = strings.TrimSpace(s); s == "" || s == "any" {
+		return nil, nil
+	}
+	var parts []int
+	for f := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return nil, fmt.Errorf("exporter.part %q: want any or part numbers such as 0,2", s)
+		}
+		parts = append(parts, n)
+	}
+	return parts, nil
 }
 
 // Version is the module version the binary was built from, or "dev".

@@ -1,6 +1,7 @@
 package stack_test
 
 import (
+	"log/slog"
 	"slices"
 	"testing"
 
@@ -52,4 +53,32 @@ func openLake(t *testing.T, root string) lake.Storage {
 	}
 	t.Cleanup(func() { store.Close() })
 	return store
+}
+
+// TestNewExporterParts: exporter.part is any part, or a list of parts
+// below streams.partitions; anything else is a config error.
+func TestNewExporterParts(t *testing.T) {
+	for _, tt := range []struct {
+		part       string
+		partitions int
+		ok         bool
+	}{
+		{"", 1, true}, {"any", 3, true}, {"2", 3, true}, {"0, 2", 3, true},
+		{"3", 3, false}, {"1", 1, false}, {"x", 3, false}, {"0,0", 3, false}, {"-1", 3, false},
+	} {
+		cfg := &config.Config{Exporter: config.Exporter{Root: t.TempDir(), Part: tt.part}, Streams: config.Streams{Partitions: tt.partitions}}
+		_, err := stack.NewExporter(cfg, nil, folderStore(t), nil, slog.New(slog.DiscardHandler))
+		if (err == nil) != tt.ok {
+			t.Errorf("NewExporter(part %q of %d) = %v, want ok %v", tt.part, tt.partitions, err, tt.ok)
+		}
+	}
+}
+
+func folderStore(t *testing.T) lake.Storage {
+	t.Helper()
+	s, err := folder.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

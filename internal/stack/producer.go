@@ -58,7 +58,7 @@ func NewProducer(cfg *config.Config, pr *providers.Registry, js jetstream.JetStr
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := producer.New(js, router, log.With("component", "producer"), producerConfig(cfg.Producer, reg))
+	p, err := producer.New(js, router, log.With("component", "producer"), producerConfig(cfg.Producer, cfg.Streams, reg))
 	return p, guards, err
 }
 
@@ -69,11 +69,12 @@ func guardConfig(c config.Guard, qps float64, obs providers.Observer) providers.
 	}
 }
 
-func producerConfig(c config.Producer, reg prometheus.Registerer) producer.Config {
+func producerConfig(c config.Producer, s config.Streams, reg prometheus.Registerer) producer.Config {
 	return producer.Config{
 		Concurrency: c.Concurrency, Batch: c.Batch, AckWait: c.AckWait, InProgressEvery: c.InProgressEvery,
 		MaxAttempts: c.MaxAttempts, RetryInitial: c.RetryInitial, RetryMax: c.RetryMax, PauseFor: c.PauseFor,
-		PublishWindow: c.PublishWindow, Grace: c.Grace, Registerer: reg,
+		PublishWindow: c.PublishWindow, PublishTimeout: c.PublishTimeout, Grace: c.Grace,
+		Partitions: s.Partitions, Registerer: reg,
 	}
 }
 

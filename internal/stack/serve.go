@@ -27,7 +27,13 @@ func Ensure(ctx context.Context, js jetstream.JetStream, s config.Streams) error
 	if err != nil {
 		return err
 	}
-	return pipeline.EnsureJobBuckets(ctx, js, pipeline.JobBucketsConfig{Replicas: s.Replicas, StatusTTL: s.StatusTTL})
+	if err := pipeline.EnsureJobBuckets(ctx, js, pipeline.JobBucketsConfig{Replicas: s.Replicas, StatusTTL: s.StatusTTL}); err != nil {
+		return err
+	}
+	if _, err := js.CreateOrUpdateKeyValue(ctx, pipeline.ExporterBucketConfig(s.Replicas)); err != nil {
+		return fmt.Errorf("exporter bucket: %w", err)
+	}
+	return nil
 }
 
 // Part is one long-running component: Run until ctx ends (nil for a part

@@ -119,10 +119,11 @@ func (s *Storage) Publish(_ context.Context, refs []lake.Ref) error {
 	return nil
 }
 
-// Sweep deletes the temp files whose final names begin with prefix.
-func (s *Storage) Sweep(_ context.Context, prefix string) error {
+// Sweep deletes the temp files whose final names begin with prefix and
+// are owned.
+func (s *Storage) Sweep(_ context.Context, prefix string, owned func(string) bool) error {
 	err := s.walk(prefix, func(name, p string, hidden bool) error {
-		if !hidden {
+		if !hidden || owned != nil && !owned(name) {
 			return nil
 		}
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {

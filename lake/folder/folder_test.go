@@ -67,7 +67,7 @@ func TestSweepsOldRemnants(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := open(t, root).Sweep(t.Context(), "conversations/"); err != nil {
+	if err := open(t, root).Sweep(t.Context(), "conversations/", nil); err != nil {
 		t.Fatalf("Sweep() = %v", err)
 	}
 	wantFiles(t, root,

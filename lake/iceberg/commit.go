@@ -23,8 +23,12 @@ const SummaryPrefix = "chatlake."
 
 // Append adds files, complete Parquet data files at full locations (see
 // DataLocation), to the table in one snapshot whose summary carries
-// summary. Each file must hold one partition's rows (one provider, app and
-// UTC day of fetched_at). It commits on the Table's base: when another
+// summary, and every other chatlake.* key of the base's ancestry with its
+// newest value (as Compact does): so the current snapshot names the last
+// epoch of every writer that keeps its own keys, such as the exporters of
+// a partitioned stream, even once older snapshots are expired. Each file
+// must hold one partition's rows (one provider, app and UTC day of
+// fetched_at). It commits on the Table's base: when another
 // writer committed since, it fails with an error wrapping ErrConflict and
 // commits nothing. When the catalog's answer is lost but the commit
 // happened (the current snapshot is this one), it returns nil.
@@ -33,8 +37,10 @@ func (t *Table) Append(ctx context.Context, files []string, summary map[string]s
 		return errors.New("iceberg: append: no files")
 	}
 	base := t.current()
+	props := carried(base)
+	maps.Copy(props, summary)
 	tx := base.NewTransaction()
-	if err := tx.AddFiles(ctx, files, summary, true); err != nil {
+	if err := tx.AddFiles(ctx, files, props, true); err != nil {
 		return fmt.Errorf("iceberg: append: %w", err)
 	}
 	next, err := tx.Commit(ctx)

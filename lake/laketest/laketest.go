@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"path"
 	"slices"
+	"strings"
 	"testing"
 
 	"golang.org/x/sync/errgroup"
@@ -35,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) lake.Storage) {
 		{"PublishAfterCrash", testPublishAfterCrash},
 		{"PublishLost", testPublishLost},
 		{"Sweep", testSweep},
+		{"SweepOwned", testSweepOwned},
 		{"Abort", testAbort},
 		{"BadNames", testBadNames},
 		{"List", testList},
@@ -118,7 +121,7 @@ func testPublishAfterCrash(t *testing.T, open func(t *testing.T) lake.Storage) {
 func testPublishLost(t *testing.T, open func(t *testing.T) lake.Storage) {
 	s := open(t)
 	lost := put(t, s, "l/swept", []byte("gone"))
-	if err := s.Sweep(t.Context(), ""); err != nil {
+	if err := s.Sweep(t.Context(), "", nil); err != nil {
 		t.Fatalf("Sweep() = %v", err)
 	}
 	for _, ref := range []lake.Ref{{Name: "l/never"}, lost} {
@@ -143,7 +146,7 @@ func testSweep(t *testing.T, open func(t *testing.T) lake.Storage) {
 	write(t, unfinished, randomBytes(5, 3000), 1000)
 
 	s := open(t)
-	if err := s.Sweep(ctx, "t/"); err != nil {
+	if err := s.Sweep(ctx, "t/", nil); err != nil {
 		t.Fatalf("Sweep(t/) = %v", err)
 	}
 	if err := s.Publish(ctx, []lake.Ref{finished}); !errors.Is(err, lake.ErrNotFound) {
@@ -159,7 +162,7 @@ func testSweep(t *testing.T, open func(t *testing.T) lake.Storage) {
 	wantContent(t, s, "u/outside", []byte("outside"))
 
 	late := put(t, s, "v/late", []byte("late"))
-	if err := s.Sweep(ctx, ""); err != nil {
+	if err := s.Sweep(ctx, "", nil); err != nil {
 		t.Fatalf("Sweep(\"\") = %v", err)
 	}
 	if err := s.Publish(ctx, []lake.Ref{late}); !errors.Is(err, lake.ErrNotFound) {
@@ -167,6 +170,32 @@ func testSweep(t *testing.T, open func(t *testing.T) lake.Storage) {
 	}
 	wantList(t, s, "", "t/published", "u/outside")
 	wantContent(t, s, "t/published", []byte("kept"))
+}
+
+// testSweepOwned: writers sharing a folder each sweep only the names they
+// own, while the others' hidden objects, finished or still written, stay
+// publishable.
+func testSweepOwned(t *testing.T, open func(t *testing.T) lake.Storage) {
+	ctx := t.Context()
+	s := open(t)
+	mine := put(t, s, "w/d/part-p0-1", []byte("mine"))
+	theirs := put(t, s, "w/d/part-p1-1", []byte("theirs"))
+	writing := create(t, s, "w/e/part-p1-2")
+	write(t, writing, randomBytes(7, 3000), 1000)
+	owned := func(name string) bool { return strings.HasPrefix(path.Base(name), "part-p0-") }
+	if err := open(t).Sweep(ctx, "w/", owned); err != nil {
+		t.Fatalf("Sweep(w/, part 0) = %v", err)
+	}
+	if err := s.Publish(ctx, []lake.Ref{mine}); !errors.Is(err, lake.ErrNotFound) {
+		t.Errorf("Publish(%+v) after its owner's Sweep = %v, want ErrNotFound", mine, err)
+	}
+	ref, err := writing.Finish(ctx)
+	if err != nil {
+		t.Fatalf("Finish() of another owner's object after Sweep = %v", err)
+	}
+	publish(t, s, theirs, ref)
+	wantList(t, s, "", "w/d/part-p1-1", "w/e/part-p1-2")
+	wantContent(t, s, "w/d/part-p1-1", []byte("theirs"))
 }
 
 // testAbort: an aborted object leaves nothing visible and nothing that
@@ -203,7 +232,7 @@ func testBadNames(t *testing.T, open func(t *testing.T) lake.Storage) {
 		if _, err := s.List(ctx, prefix); !errors.Is(err, lake.ErrBadName) {
 			t.Errorf("List(%q) = %v, want ErrBadName", prefix, err)
 		}
-		if err := s.Sweep(ctx, prefix); !errors.Is(err, lake.ErrBadName) {
+		if err := s.Sweep(ctx, prefix, nil); !errors.Is(err, lake.ErrBadName) {
 			t.Errorf("Sweep(%q) = %v, want ErrBadName", prefix, err)
 		}
 	}

@@ -212,8 +212,9 @@ func (s *Storage) published(ctx context.Context, name, key string) error {
 	return nil
 }
 
-// Sweep aborts the multipart uploads whose names begin with prefix.
-func (s *Storage) Sweep(ctx context.Context, prefix string) error {
+// Sweep aborts the multipart uploads whose names begin with prefix and
+// are owned.
+func (s *Storage) Sweep(ctx context.Context, prefix string, owned func(string) bool) error {
 	if err := lake.CheckPrefix(prefix); err != nil {
 		return fmt.Errorf("sweep: %w", err)
 	}
@@ -226,6 +227,9 @@ func (s *Storage) Sweep(ctx context.Context, prefix string) error {
 			return fmt.Errorf("sweep %q: list uploads: %w", prefix, err)
 		}
 		for _, u := range page.Uploads {
+			if owned != nil && !owned(strings.TrimPrefix(aws.ToString(u.Key), s.prefix)) {
+				continue
+			}
 			_, err := s.client.AbortMultipartUpload(ctx, &s3api.AbortMultipartUploadInput{
 				Bucket: &s.bucket, Key: u.Key, UploadId: u.UploadId,
 			})

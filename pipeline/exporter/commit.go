@@ -38,6 +38,7 @@ type records interface {
 // concurrent use: commits and renewals take turns.
 type commitStore struct {
 	recs  records
+	part  part // whose record it is
 	lease time.Duration
 	mu    sync.Mutex
 	rev   uint64               // revision last read or written; 0 if none
@@ -48,8 +49,8 @@ type commitStore struct {
 	hook func(point crashPoint) error
 }
 
-func newCommitStore(recs records, lease time.Duration) *commitStore {
-	return &commitStore{recs: recs, lease: lease, hook: func(crashPoint) error { return nil }}
+func newCommitStore(recs records, p part, lease time.Duration) *commitStore {
+	return &commitStore{recs: recs, part: p, lease: lease, hook: func(crashPoint) error { return nil }}
 }
 
 // write stores rec over s.rev. On success the lease runs from the moment
@@ -156,39 +157,39 @@ func sameCommit(a, b schemas.ExportCommit) bool {
 	return a.Owner == b.Owner && a.Epoch == b.Epoch && a.LastSeq == b.LastSeq
 }
 
-// kvRecords is the commit record in the exporter's key-value bucket.
-type kvRecords struct{ kv jetstream.KeyValue }
+// kvRecords is one part's commit record, key in the exporter's key-value
+// bucket.
+type kvRecords struct {
+	kv  jetstream.KeyValue
+	key string
+}
 
-func openKVRecords(ctx context.Context, js jetstream.JetStream, replicas int) (kvRecords, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      schemas.BucketExporter,
-		Description: "chatlake exporter commit record",
-		History:     8,
-		Storage:     jetstream.FileStorage,
-		Replicas:    replicas,
-	})
+// openCommitBucket creates or updates the exporter's bucket.
+func openCommitBucket(ctx context.Context, js jetstream.JetStream, replicas int) (jetstream.KeyValue, error) {
+	kv, err := js.CreateOrUpdateKeyValue(ctx, pipeline.ExporterBucketConfig(replicas))
 	if err != nil {
-		return kvRecords{}, fmt.Errorf("commit bucket: %w", err)
+		return nil, fmt.Errorf("commit bucket: %w", err)
 	}
-	return kvRecords{kv: kv}, nil
+	return kv, nil
 }
 
 func (r kvRecords) get(ctx context.Context) (schemas.ExportCommit, uint64, error) {
-	return readCommit(ctx, r.kv)
+	return readCommit(ctx, r.kv, r.key)
 }
 
-// readCommit reads and checks the commit record; revision 0 if there is
-// none.
-func readCommit(ctx context.Context, kv jetstream.KeyValue) (schemas.ExportCommit, uint64, error) {
-	rec, rev, _, err := pipeline.GetJSON[schemas.ExportCommit](ctx, kv, schemas.KeyExporterCommit)
+// readCommit reads and checks the commit record at key; revision 0 if
+// there is none.
+func readCommit(ctx context.Context, kv jetstream.KeyValue, key string) (schemas.ExportCommit, uint64, error) {
+	rec, rev, _, err := pipeline.GetJSON[schemas.ExportCommit](ctx, kv, key)
 	if err != nil {
 		return rec, 0, fmt.Errorf("read commit record: %w", err)
 	}
 	return rec, rev, checkCommit(rec)
 }
 
-// ReadCommit returns the exporter's commit record, what the lake holds;
-// the zero record while no exporter has claimed it.
+// ReadCommit returns the commit record of an unpartitioned lake (one
+// part, see ReadParts), what the lake holds; the zero record while no
+// exporter has claimed it.
 func ReadCommit(ctx context.Context, js jetstream.JetStream) (schemas.ExportCommit, error) {
 	kv, err := js.KeyValue(ctx, schemas.BucketExporter)
 	if errors.Is(err, jetstream.ErrBucketNotFound) {
@@ -197,7 +198,7 @@ func ReadCommit(ctx context.Context, js jetstream.JetStream) (schemas.ExportComm
 	if err != nil {
 		return schemas.ExportCommit{}, fmt.Errorf("read commit record: %w", err)
 	}
-	rec, _, err := readCommit(ctx, kv)
+	rec, _, err := readCommit(ctx, kv, schemas.KeyExporterCommit)
 	return rec, err
 }
 
@@ -208,9 +209,9 @@ func (r kvRecords) put(ctx context.Context, rec schemas.ExportCommit, rev uint64
 	}
 	var n uint64
 	if rev == 0 {
-		n, err = r.kv.Create(ctx, schemas.KeyExporterCommit, b)
+		n, err = r.kv.Create(ctx, r.key, b)
 	} else {
-		n, err = r.kv.Update(ctx, schemas.KeyExporterCommit, b, rev)
+		n, err = r.kv.Update(ctx, r.key, b, rev)
 	}
 	if isWrongRevision(err) {
 		return 0, ErrFenced

@@ -18,11 +18,12 @@ import (
 func TestCommitStoreFences(t *testing.T) {
 	_, js := natstest.Start(t).Connect(t)
 	ctx := t.Context()
-	recs, err := openKVRecords(ctx, js, 1)
+	kv, err := openCommitBucket(ctx, js, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, b := newCommitStore(recs, time.Minute), newCommitStore(recs, time.Minute)
+	recs := kvRecords{kv: kv, key: schemas.KeyExporterCommit}
+	a, b := newCommitStore(recs, part{0, 1}, time.Minute), newCommitStore(recs, part{0, 1}, time.Minute)
 	if _, err := a.claim(ctx, "a", schemas.ExportCommit{}, 0); err != nil {
 		t.Fatalf("first claim = %v, want nil", err)
 	}
@@ -47,7 +48,7 @@ func TestCommitStoreFences(t *testing.T) {
 		t.Fatalf("record after fence = %+v, %v; want b's at stream_seq 10", rec, err)
 	}
 	// A store that never read must not overwrite an existing record either.
-	c := newCommitStore(recs, time.Minute)
+	c := newCommitStore(recs, part{0, 1}, time.Minute)
 	if _, err := c.claim(ctx, "c", schemas.ExportCommit{}, 0); !errors.Is(err, ErrFenced) {
 		t.Fatalf("blind create = %v, want ErrFenced", err)
 	}

@@ -11,8 +11,9 @@ import (
 // recover, run once this exporter owns the commit record rec, publishes
 // the last committed epoch's files that are still hidden, appends them to
 // the Iceberg table if there is one and it lacks them, and sweeps every
-// other hidden object of the table. Only the owner may do this: a standby
-// would delete the files the owner is writing.
+// other hidden object of its part. Only the part's owner may do this: a
+// standby would delete the files the owner is writing, and the owners of
+// other parts write theirs meanwhile.
 func (e *Exporter) recover(ctx context.Context, store *commitStore, rec schemas.ExportCommit) error {
 	if err := e.hook(afterClaim); err != nil {
 		return err
@@ -28,7 +29,7 @@ func (e *Exporter) recover(ctx context.Context, store *commitStore, rec schemas.
 			return err
 		}
 	}
-	if err := e.store.Sweep(ctx, e.tablePrefix()+"/"); err != nil {
+	if err := e.store.Sweep(ctx, e.tablePrefix()+"/", store.part.owns); err != nil {
 		return fmt.Errorf("delete uncommitted files: %w", err)
 	}
 	return nil

@@ -62,6 +62,16 @@ type Config struct {
 	Lease time.Duration
 	// Replicas of the commit bucket. Default 1.
 	Replicas int
+	// Partitions is how many parts the conversations stream is split into
+	// (see schemas.PartOf); every producer and exporter must use the same
+	// count, and Run refuses another than the one stored by the first.
+	// Default 1: one part, the names of an unpartitioned lake.
+	Partitions int
+	// Parts are the parts this exporter may own, each below Partitions.
+	// It owns one at a time: it claims the first it finds free (or whose
+	// owner stopped renewing its lease) and stands by while none is. Nil
+	// means any part.
+	Parts []int
 	// WriterVersion is written in each file's metadata. Default "dev".
 	WriterVersion string
 	// Registerer, if not nil, gets the exporter's metrics.
@@ -107,6 +117,15 @@ func (c Config) Validate() error {
 		return fmt.Errorf("exporter: lease %v below %v", d.Lease, minLease)
 	case d.AckWait <= d.MaxFileAge:
 		return fmt.Errorf("exporter: ack wait %v must exceed max file age %v", d.AckWait, d.MaxFileAge)
+	case d.Partitions < 0 || d.Partitions > schemas.MaxPartitions:
+		return fmt.Errorf("exporter: partitions %d out of 1..%d", d.Partitions, schemas.MaxPartitions)
+	}
+	seen := map[int]bool{}
+	for _, p := range d.Parts {
+		if p < 0 || p >= max(d.Partitions, 1) || seen[p] {
+			return fmt.Errorf("exporter: part %d not one of 0..%d, or listed twice", p, max(d.Partitions, 1)-1)
+		}
+		seen[p] = true
 	}
 	if _, err := codecFor(d.Compression); err != nil {
 		return err

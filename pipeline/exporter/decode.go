@@ -28,6 +28,7 @@ type batch struct {
 // item is one decoded message: a row, or why it is a dead letter.
 type item struct {
 	seq     uint64
+	dseq    uint64 // the consumer's delivery sequence
 	pending uint64 // messages left in the stream after this one
 	msg     jetstream.Msg
 	key     partitionKey
@@ -99,7 +100,7 @@ func send[T any](ctx context.Context, ch chan<- T, v T) bool {
 }
 
 // decodeLoop decodes batches until ctx is done.
-func decodeLoop(ctx context.Context, work <-chan *batch) error {
+func decodeLoop(ctx context.Context, work <-chan *batch, p part) error {
 	for {
 		select {
 		case <-ctx.Done():
@@ -107,23 +108,23 @@ func decodeLoop(ctx context.Context, work <-chan *batch) error {
 		case b := <-work:
 			b.items = make([]item, len(b.msgs))
 			for i, m := range b.msgs {
-				decodeItem(&b.items[i], m)
+				decodeItem(&b.items[i], m, p)
 			}
 			close(b.done)
 		}
 	}
 }
 
-func decodeItem(it *item, m jetstream.Msg) {
+func decodeItem(it *item, m jetstream.Msg, p part) {
 	it.msg = m
 	if md, err := m.Metadata(); err == nil {
-		it.seq, it.pending = md.Sequence.Stream, md.NumPending
+		it.seq, it.dseq, it.pending = md.Sequence.Stream, md.Sequence.Consumer, md.NumPending
 	}
 	data := m.Data()
 	it.size = int64(len(data))
 	ev, err := DecodeConversationEvent(data)
 	if err == nil {
-		err = checkEventSubject(m.Subject(), &ev)
+		err = checkEventSubject(m.Subject(), &ev, p)
 	}
 	if err != nil {
 		it.err = err

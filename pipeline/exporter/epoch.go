@@ -29,6 +29,7 @@ type epochWriter struct {
 	opts    []parquet.WriterOption
 	files   map[partitionKey]*parquetFile
 	lastSeq uint64                                     // last stream sequence processed
+	dseq    uint64                                     // the consumer's last delivery sequence
 	lastMsg jetstream.Msg                              // its message, to ack
 	events  int64                                      // processed since the last commit
 	rows    int64                                      // written since the last commit
@@ -121,11 +122,13 @@ func (w *epochWriter) batch(ctx context.Context, b *batch) error {
 
 // item queues one event's row, or dead-letters it, in stream order.
 func (w *epochWriter) item(ctx context.Context, it *item) error {
+	prev := w.dseq
+	w.dseq = it.dseq
 	if it.seq <= w.lastSeq {
 		return nil // redelivered: already in this or a committed epoch
 	}
-	if it.seq > w.lastSeq+1 {
-		if err := w.e.checkGap(ctx, w.lastSeq, it.seq); err != nil {
+	if it.seq > w.lastSeq+1 && !w.store.part.follows(prev, it.dseq) {
+		if err := w.e.checkGap(ctx, w.store.part, w.lastSeq, it.seq); err != nil {
 			return err
 		}
 	}
@@ -176,7 +179,7 @@ func (w *epochWriter) file(ctx context.Context, key partitionKey, now time.Time)
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.e.cfg.ShutdownGrace)
 	defer cancel()
-	name := fmt.Sprintf("part-%010d-%s-%04d.parquet", w.rec.Epoch+1, w.e.owner, len(w.files))
+	name := fmt.Sprintf("%s%010d-%s-%04d.parquet", w.store.part.fileStem(), w.rec.Epoch+1, w.e.owner, len(w.files))
 	f, err := createParquetFile(ctx, w.e.store, path.Join(w.e.partitionDir(key), name), now, w.opts)
 	if err != nil {
 		return nil, err

@@ -24,8 +24,10 @@ import (
 //
 // # Exactly once
 //
-// The exporter works in epochs. It reads the stream in order (one durable
-// consumer, AckAll) and appends each event to the open file of its
+// The exporter works in epochs, on one part of the stream (all of it
+// unless Config.Partitions splits it; see part). It reads the part in
+// order (one durable consumer per part, AckAll) and appends each event to
+// the open file of its
 // partition; every file of epoch N is named part-<N>-<owner>-<k>.parquet and
 // is written as a hidden object (lake.Storage.Create), which no reader of
 // the lake sees. An epoch ends
@@ -154,17 +156,29 @@ func (e *Exporter) Run(ctx context.Context) error {
 	return nil
 }
 
-// acquire stands by until this exporter owns the commit record.
+// acquire checks that producers and exporters agree on the partition
+// count, then stands by until this exporter owns the commit record of one
+// of the parts it may own (see parts.go).
 func (e *Exporter) acquire(ctx context.Context) (*commitStore, schemas.ExportCommit, error) {
-	recs, err := openKVRecords(ctx, e.js, e.cfg.Replicas)
+	kv, err := openCommitBucket(ctx, e.js, e.cfg.Replicas)
 	if err != nil {
 		return nil, schemas.ExportCommit{}, err
 	}
-	store := newCommitStore(recs, e.cfg.Lease)
-	store.hook = e.hook
+	if err := pipeline.AgreePartitions(ctx, e.js, e.cfg.Partitions, e.cfg.Replicas); err != nil {
+		return nil, schemas.ExportCommit{}, fmt.Errorf("exporter: %w", err)
+	}
+	var stores []*commitStore
+	for _, p := range e.cfg.candidates() {
+		s := newCommitStore(kvRecords{kv: kv, key: p.key()}, p, e.cfg.Lease)
+		s.hook = e.hook
+		stores = append(stores, s)
+	}
 	e.setState(stateStandby)
-	rec, err := store.acquire(ctx, e.owner, e.log)
-	return store, rec, err
+	if len(stores) == 1 {
+		rec, err := stores[0].acquire(ctx, e.owner, e.log)
+		return stores[0], rec, err
+	}
+	return acquireAny(ctx, stores, e.owner, e.log)
 }
 
 // own exports while renewing the lease. The lease is renewed until the
@@ -218,14 +232,14 @@ func (e *Exporter) export(ctx, gctx context.Context, store *commitStore, rec sch
 	if err != nil {
 		return err
 	}
-	e.log.Info("exporter started", "epoch", rec.Epoch, "stream_seq", rec.LastSeq, "owner", e.owner)
+	e.log.Info("exporter started", "part", store.part, "epoch", rec.Epoch, "stream_seq", rec.LastSeq, "owner", e.owner)
 	w := newEpochWriter(e, store, rec)
 	work := make(chan *batch, e.cfg.DecodeWorkers)
 	ordered := make(chan *batch, 2*e.cfg.DecodeWorkers)
 	g, pctx := errgroup.WithContext(gctx)
 	g.Go(func() error { return e.fetch(pctx, cons, work, ordered) })
 	for range e.cfg.DecodeWorkers {
-		g.Go(func() error { return decodeLoop(pctx, work) })
+		g.Go(func() error { return decodeLoop(pctx, work, store.part) })
 	}
 	g.Go(func() error { return w.run(ctx, pctx, ordered) })
 	return g.Wait()
@@ -262,7 +276,7 @@ func (e *Exporter) takeOver(ctx context.Context, store *commitStore, rec schemas
 	if err := e.recover(ctx, store, rec); err != nil {
 		return nil, err
 	}
-	return e.resetConsumer(ctx, rec.LastSeq)
+	return e.resetConsumer(ctx, store.part, rec.LastSeq)
 }
 
 // resetConsumer recreates the durable consumer to deliver from after the
@@ -270,14 +284,15 @@ func (e *Exporter) takeOver(ctx context.Context, store *commitStore, rec schemas
 // the truth, and a fresh consumer has no messages pending for a dead
 // process. Only the owner does this; a standby leaves the owner's consumer
 // alone.
-func (e *Exporter) resetConsumer(ctx context.Context, lastSeq uint64) (jetstream.Consumer, error) {
-	err := e.js.DeleteConsumer(ctx, schemas.StreamConversations, schemas.ConsumerExporter)
+func (e *Exporter) resetConsumer(ctx context.Context, p part, lastSeq uint64) (jetstream.Consumer, error) {
+	err := e.js.DeleteConsumer(ctx, schemas.StreamConversations, p.consumer())
 	if err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
 		return nil, pipeline.FromNATS(fmt.Errorf("reset consumer: %w", err))
 	}
 	cc := jetstream.ConsumerConfig{
-		Durable:       schemas.ConsumerExporter,
-		Description:   "chatlake exporter: conversation events to Parquet",
+		Durable:       p.consumer(),
+		Description:   "chatlake exporter: conversation events to Parquet, part " + p.String(),
+		FilterSubject: p.filter(),
 		AckPolicy:     jetstream.AckAllPolicy,
 		AckWait:       e.cfg.AckWait,
 		MaxAckPending: e.cfg.maxAckPending(),

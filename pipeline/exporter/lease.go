@@ -28,40 +28,11 @@ const standbyPoll = time.Second
 // compare-and-set, so of several standbys one wins and the others wait
 // again.
 func (s *commitStore) acquire(ctx context.Context, owner string, log *slog.Logger) (schemas.ExportCommit, error) {
-	var seenRev uint64
-	var seenAt time.Time
-	waiting := false
+	var w watch
 	for {
-		rec, rev, err := s.recs.get(ctx)
-		pause := min(s.leaseOf(rec)/4, standbyPoll)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			// A standby outlives NATS trouble: it owns nothing to lose.
-			log.Warn("exporter standby: read commit record", "err", err)
-		case err != nil:
-		case rev != seenRev:
-			seenRev, seenAt = rev, time.Now()
-			fallthrough
-		default:
-			left := s.leaseOf(rec) - time.Since(seenAt)
-			// A record naming this exporter is its own claim whose
-			// answer was lost.
-			if rev == 0 || rec.Owner == "" || rec.Owner == owner || left <= 0 {
-				claimed, err := s.claim(ctx, owner, rec, rev)
-				if err == nil || ctx.Err() != nil {
-					return claimed, err
-				}
-				if errors.Is(err, ErrFenced) {
-					continue // another exporter wrote first: look again
-				}
-				log.Warn("exporter standby: claim commit record", "err", err) // it may have landed: look again
-				break
-			}
-			pause = min(pause, left)
-			if !waiting {
-				waiting = true
-				log.Info("exporter standby: commit record held by another exporter", "owner", rec.Owner, "lease", s.leaseOf(rec))
-			}
+		rec, claimed, pause, err := s.probe(ctx, owner, log, &w)
+		if claimed || err != nil {
+			return rec, err
 		}
 		select {
 		case <-ctx.Done():
@@ -69,6 +40,54 @@ func (s *commitStore) acquire(ctx context.Context, owner string, log *slog.Logge
 		case <-time.After(pause):
 		}
 	}
+}
+
+// watch is what a standby remembers of a commit record between reads: the
+// revision it last saw, and since when.
+type watch struct {
+	rev     uint64
+	at      time.Time
+	waiting bool // the wait has been logged
+}
+
+// probe is one look of a standby at the record: it claims the record if
+// it is free or its lease ran out since w last saw it change, and
+// otherwise says how long to wait before the next look. The error is only
+// ever that of ctx ending.
+func (s *commitStore) probe(ctx context.Context, owner string, log *slog.Logger, w *watch) (rec schemas.ExportCommit, claimed bool, pause time.Duration, err error) {
+	rec, rev, err := s.recs.get(ctx)
+	pause = min(s.leaseOf(rec)/4, standbyPoll)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		// A standby outlives NATS trouble: it owns nothing to lose.
+		log.Warn("exporter standby: read commit record", "part", s.part, "err", err)
+		return rec, false, pause, nil
+	case err != nil:
+		return rec, false, 0, err
+	case rev != w.rev:
+		w.rev, w.at = rev, time.Now()
+	}
+	left := s.leaseOf(rec) - time.Since(w.at)
+	// A record naming this exporter is its own claim whose answer was
+	// lost.
+	if rev == 0 || rec.Owner == "" || rec.Owner == owner || left <= 0 {
+		got, err := s.claim(ctx, owner, rec, rev)
+		switch {
+		case err == nil:
+			return got, true, 0, nil
+		case ctx.Err() != nil:
+			return got, false, 0, err
+		case errors.Is(err, ErrFenced):
+			return rec, false, 0, nil // another exporter wrote first: look again
+		}
+		log.Warn("exporter standby: claim commit record", "part", s.part, "err", err) // it may have landed: look again
+		return rec, false, pause, nil
+	}
+	if !w.waiting {
+		w.waiting = true
+		log.Info("exporter standby: commit record held by another exporter", "part", s.part, "owner", rec.Owner, "lease", s.leaseOf(rec))
+	}
+	return rec, false, min(pause, left), nil
 }
 
 // claim writes rec at rev with this exporter as owner; the new revision

@@ -67,7 +67,7 @@ var discard = slog.New(slog.DiscardHandler)
 // owned returns a store that owns recs' record as owner.
 func owned(t *testing.T, recs records, lease time.Duration, owner string) *commitStore {
 	t.Helper()
-	s := newCommitStore(recs, lease)
+	s := newCommitStore(recs, part{0, 1}, lease)
 	if _, err := s.acquire(t.Context(), owner, discard); err != nil {
 		t.Fatalf("acquire(%s) = %v, want nil", owner, err)
 	}
@@ -98,7 +98,7 @@ func TestLeaseStandbyWaitsWhileOwnerRenews(t *testing.T) {
 		kept := make(chan error, 1)
 		go func() { kept <- owner.keep(octx, discard) }()
 
-		standby := acquiring(t.Context(), newCommitStore(recs, lease), "b")
+		standby := acquiring(t.Context(), newCommitStore(recs, part{0, 1}, lease), "b")
 		time.Sleep(10 * lease)
 		synctest.Wait()
 		select {
@@ -209,7 +209,7 @@ func TestLeaseReleaseFreesAtOnce(t *testing.T) {
 			t.Fatalf("release() = %v, want nil", err)
 		}
 		start := time.Now()
-		b := newCommitStore(recs, lease)
+		b := newCommitStore(recs, part{0, 1}, lease)
 		rec, err := b.acquire(t.Context(), "b", discard)
 		if err != nil || rec.Owner != "b" || rec.LastSeq != 40 {
 			t.Fatalf("acquire() = %+v, %v; want b owning the commit at stream_seq 40", rec, err)
@@ -230,7 +230,7 @@ func TestLeaseStandbyHonoursOwnersLease(t *testing.T) {
 		recs := &memRecords{}
 		owned(t, recs, 3*lease, "a") // then dies without renewing
 		start := time.Now()
-		if _, err := newCommitStore(recs, lease).acquire(t.Context(), "b", discard); err != nil {
+		if _, err := newCommitStore(recs, part{0, 1}, lease).acquire(t.Context(), "b", discard); err != nil {
 			t.Fatal(err)
 		}
 		if took := time.Since(start); took < 3*lease {
@@ -246,7 +246,7 @@ func TestLeaseStandbyOutlivesReadErrors(t *testing.T) {
 		recs := &memRecords{}
 		owned(t, recs, lease, "a")
 		recs.failWith(errors.New("nats: no responders"))
-		standby := acquiring(t.Context(), newCommitStore(recs, lease), "b")
+		standby := acquiring(t.Context(), newCommitStore(recs, part{0, 1}, lease), "b")
 		time.Sleep(5 * lease)
 		synctest.Wait()
 		select {
@@ -267,7 +267,7 @@ func TestLeaseStandbyNoticesRelease(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		recs := &memRecords{}
 		s := owned(t, recs, time.Hour, "a")
-		standby := acquiring(t.Context(), newCommitStore(recs, time.Hour), "b")
+		standby := acquiring(t.Context(), newCommitStore(recs, part{0, 1}, time.Hour), "b")
 		time.Sleep(time.Minute)
 		if err := s.release(t.Context()); err != nil {
 			t.Fatal(err)

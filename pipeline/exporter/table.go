@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -23,11 +24,16 @@ type Table interface {
 	DataLocation(rel string) string
 }
 
-// Summary keys of an epoch's snapshot.
+// Fields of an epoch's snapshot summary, each under its part's key (see
+// part.summaryKey): chatlake.epoch, chatlake.last_seq and chatlake.owner
+// in an unpartitioned lake, chatlake.p<part>.epoch and so on otherwise.
+// Append carries every chatlake.* key forward, so the current snapshot
+// names every part's last epoch.
 const (
-	summaryEpoch   = iceberg.SummaryPrefix + "epoch"
-	summaryLastSeq = iceberg.SummaryPrefix + "last_seq"
-	summaryOwner   = iceberg.SummaryPrefix + "owner"
+	summaryPrefix  = iceberg.SummaryPrefix
+	summaryEpoch   = "epoch"
+	summaryLastSeq = "last_seq"
+	summaryOwner   = "owner"
 )
 
 // tableData is the folder of an Iceberg table's data files, relative to
@@ -35,8 +41,9 @@ const (
 const tableData = "data"
 
 // appendAttempts bounds the appends of one epoch that meet a conflict
-// (another commit, a compaction's, moved the table); each is preceded by a
-// check of the lease and of whether the epoch is in already.
+// (another commit, a compaction's or another part's, moved the table),
+// per part of the stream; each is preceded by a check of the lease and of
+// whether the epoch is in already.
 const appendAttempts = 8
 
 // appendEpoch appends rec's files to the table in one snapshot, once: a
@@ -52,10 +59,11 @@ func (e *Exporter) appendEpoch(ctx context.Context, store *commitStore, rec sche
 	for i, name := range rec.Files {
 		files[i] = e.cfg.Table.DataLocation(strings.TrimPrefix(name, tableData+"/"))
 	}
+	p := store.part
 	summary := map[string]string{
-		summaryEpoch:   strconv.FormatUint(rec.Epoch, 10),
-		summaryLastSeq: strconv.FormatUint(rec.LastSeq, 10),
-		summaryOwner:   rec.Owner,
+		p.summaryKey(summaryEpoch):   strconv.FormatUint(rec.Epoch, 10),
+		p.summaryKey(summaryLastSeq): strconv.FormatUint(rec.LastSeq, 10),
+		p.summaryKey(summaryOwner):   rec.Owner,
 	}
 	backoff := 20 * time.Millisecond
 	for attempt := 1; ; attempt++ {
@@ -66,22 +74,25 @@ func (e *Exporter) appendEpoch(ctx context.Context, store *commitStore, rec sche
 			}
 			return nil
 		}
-		if attempt == appendAttempts {
+		if attempt == appendAttempts*p.n {
 			return fmt.Errorf("append epoch %d to the table: %d conflicts in a row: %w", rec.Epoch, attempt, err)
 		}
-		e.log.Info("exporter append conflict", "epoch", rec.Epoch, "attempt", attempt, "err", err)
+		e.log.Info("exporter append conflict", "part", p, "epoch", rec.Epoch, "attempt", attempt, "err", err)
 		if err := store.owns(); err != nil {
 			return err
 		}
-		in, err := e.tableEpoch(ctx)
+		in, err := e.tableEpoch(ctx, p)
 		if err != nil {
 			return err
 		}
 		if in >= rec.Epoch {
 			return nil // in already: a takeover's recovery, or a lost answer
 		}
+		// Jitter keeps parts that conflicted together from retrying in
+		// step. The wait does not move the base tableEpoch just loaded: a
+		// commit meanwhile makes the next append conflict again.
 		select {
-		case <-time.After(backoff):
+		case <-time.After(backoff/2 + rand.N(backoff/2+1)):
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -89,16 +100,17 @@ func (e *Exporter) appendEpoch(ctx context.Context, store *commitStore, rec sche
 	}
 }
 
-// tableEpoch reloads the table and returns the newest epoch its snapshots
-// name; 0 if none.
-func (e *Exporter) tableEpoch(ctx context.Context) (uint64, error) {
-	last, found, err := e.cfg.Table.Latest(ctx, summaryEpoch)
+// tableEpoch reloads the table and returns the newest epoch of part p its
+// snapshots name; 0 if none.
+func (e *Exporter) tableEpoch(ctx context.Context, p part) (uint64, error) {
+	key := p.summaryKey(summaryEpoch)
+	last, found, err := e.cfg.Table.Latest(ctx, key)
 	if err != nil || !found {
 		return 0, err
 	}
-	n, err := strconv.ParseUint(last[summaryEpoch], 10, 64)
+	n, err := strconv.ParseUint(last[key], 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("table snapshot summary: bad %s %q", summaryEpoch, last[summaryEpoch])
+		return 0, fmt.Errorf("table snapshot summary: bad %s %q", key, last[key])
 	}
 	return n, nil
 }
@@ -111,13 +123,13 @@ func (e *Exporter) recoverTable(ctx context.Context, store *commitStore, rec sch
 	if e.cfg.Table == nil {
 		return nil
 	}
-	in, err := e.tableEpoch(ctx)
+	in, err := e.tableEpoch(ctx, store.part)
 	if err != nil {
 		return err
 	}
 	switch {
 	case in > rec.Epoch:
-		return fmt.Errorf("the table holds epoch %d, the commit record only %d: the table was written with another commit record (another NATS?); refusing to double its events", in, rec.Epoch)
+		return fmt.Errorf("the table holds epoch %d of part %s, its commit record only %d: the table was written with another commit record (another NATS?); refusing to double its events", in, store.part, rec.Epoch)
 	case in == rec.Epoch:
 		return nil
 	}

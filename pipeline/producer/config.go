@@ -48,6 +48,11 @@ type Config struct {
 	// PublishTimeout bounds the wait for one event's acknowledgement.
 	// Default 30s.
 	PublishTimeout time.Duration
+	// Partitions is how many parts the conversations stream is split into
+	// (see schemas.EventSubject); Run refuses a count other than the one
+	// every producer and exporter agreed on (pipeline.AgreePartitions).
+	// Default 1.
+	Partitions int
 	// Grace is how long running jobs may take to finish after Run's
 	// context ends; then they are handed back. Default 20s.
 	Grace time.Duration
@@ -66,7 +71,7 @@ func (c Config) Validate() error {
 		{"ack wait", c.AckWait < 0}, {"in progress every", c.InProgressEvery < 0}, {"max ack pending", c.MaxAckPending < 0},
 		{"max attempts", c.MaxAttempts < 0}, {"retry initial", c.RetryInitial < 0}, {"retry max", c.RetryMax < 0},
 		{"pause for", c.PauseFor < 0}, {"publish window", c.PublishWindow < 0}, {"publish timeout", c.PublishTimeout < 0},
-		{"grace", c.Grace < 0},
+		{"grace", c.Grace < 0}, {"partitions", c.Partitions < 0},
 	} {
 		if f.bad {
 			errs = append(errs, fmt.Errorf("%s must not be negative", f.name))

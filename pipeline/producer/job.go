@@ -118,7 +118,7 @@ func (p *Producer) publishPage(ctx context.Context, job schemas.Job, page schema
 			}
 			pending = pending[1:]
 		}
-		m, err := newEventMsg(job, &page.Conversations[i], fetchedAt)
+		m, err := newEventMsg(job, &page.Conversations[i], fetchedAt, p.cfg.Partitions)
 		if err != nil {
 			return err
 		}
@@ -152,9 +152,10 @@ func (p *Producer) awaitAck(ctx context.Context, f jetstream.PubAckFuture) error
 	}
 }
 
-// newEventMsg builds the event message of one conversation; its event ID is
-// the Nats-Msg-Id so the stream drops a republished duplicate.
-func newEventMsg(job schemas.Job, c *schemas.Conversation, fetchedAt time.Time) (*nats.Msg, error) {
+// newEventMsg builds the event message of one conversation, on its job's
+// subject in a stream of parts parts; its event ID is the Nats-Msg-Id so
+// the stream drops a republished duplicate.
+func newEventMsg(job schemas.Job, c *schemas.Conversation, fetchedAt time.Time, parts int) (*nats.Msg, error) {
 	if c.Provider == "" {
 		c.Provider, c.App = job.Provider, job.App
 	}
@@ -171,7 +172,7 @@ func newEventMsg(job schemas.Job, c *schemas.Conversation, fetchedAt time.Time) 
 	if err != nil {
 		return nil, fmt.Errorf("encode event %s: %w", c.ConversationID, err)
 	}
-	m := nats.NewMsg(schemas.ConversationSubject(job.Provider, job.App))
+	m := nats.NewMsg(schemas.EventSubject(job, parts))
 	m.Data = b
 	m.Header.Set(jetstream.MsgIDHeader, ev.EventID)
 	return m, nil

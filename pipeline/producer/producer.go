@@ -113,9 +113,13 @@ func (p *Producer) ConsumerConfig() jetstream.ConsumerConfig {
 // Run creates or updates the consumer and the job buckets' handles, then
 // pulls and runs jobs until ctx ends. It then stops pulling, gives running
 // jobs Grace to finish, hands back the rest, and returns nil. It returns an
-// error only when it cannot start. The streams and buckets must exist
+// error only when it cannot start, for example with a partition count
+// other than the exporters'. The streams and buckets must exist
 // (EnsureStreams, EnsureJobBuckets).
 func (p *Producer) Run(ctx context.Context) error {
+	if err := pipeline.AgreePartitions(ctx, p.js, p.cfg.Partitions, 0); err != nil {
+		return fmt.Errorf("producer: %w", err)
+	}
 	cons, err := p.js.CreateOrUpdateConsumer(ctx, schemas.StreamJobs, p.ConsumerConfig())
 	if err != nil {
 		return fmt.Errorf("producer consumer: %w", err)
