@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/chatlake/chatlake/pipeline/producer"
 	"github.com/chatlake/chatlake/providers"
 	"github.com/chatlake/chatlake/providers/simulator"
 	"github.com/chatlake/chatlake/providers/volcengine"
@@ -106,5 +108,43 @@ func BenchmarkProducerQPSCap(b *testing.B) {
 	b.ReportMetric(float64(st.QPSViolations), "violations")
 	if st.QPSViolations > 0 {
 		b.Errorf("%d requests over the 100 QPS cap", st.QPSViolations)
+	}
+}
+
+// BenchmarkEventMsg measures building the event messages of the
+// conversations of users of the data set, as the clients map them from
+// the simulators' pages: encoding into a reused buffer, as the producer
+// does, event ID and NATS message.
+func BenchmarkEventMsg(b *testing.B) {
+	e := newProdEnv(b, volcsim.Options{QPS: -1}, yunxinsim.Options{QPS: -1})
+	r := e.router(b)
+	for _, job := range []schemas.Job{
+		{Provider: schemas.ProviderVolcengine, App: prodVolcApp},
+		{Provider: schemas.ProviderYunxin, App: yunxinsim.TestAppKey},
+	} {
+		b.Run(job.Provider, func(b *testing.B) {
+			var convs []schemas.Conversation
+			for u := 300000; len(convs) < 200; u++ {
+				job.UserID = strconv.Itoa(u)
+				page, err := r.FetchPage(b.Context(), job, "")
+				if err != nil {
+					b.Fatal(err)
+				}
+				convs = append(convs, page.Conversations...)
+			}
+			at := time.Now()
+			subject := schemas.ConversationSubject(job.Provider, job.App)
+			var buf []byte
+			b.ReportAllocs()
+			i, size := 0, 0
+			for b.Loop() {
+				m, err := producer.NewEventMsg(subject, job, &convs[i%len(convs)], at, buf[:0])
+				if err != nil {
+					b.Fatal(err)
+				}
+				i, size, buf = i+1, size+len(m.Data), m.Data
+			}
+			b.ReportMetric(float64(size)/float64(i), "B/event")
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -110,7 +111,8 @@ func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Jo
 // at most PublishWindow unacknowledged at a time, and returns when every
 // one is acknowledged by the stream or one failed.
 func (p *Producer) publishPage(ctx context.Context, job schemas.Job, page schemas.Page, fetchedAt time.Time) error {
-	var pending []jetstream.PubAckFuture
+	subject := schemas.ConversationSubject(job.Provider, job.App)
+	var pending []published
 	for i := range page.Conversations {
 		if len(pending) >= p.cfg.PublishWindow {
 			if err := p.awaitAck(ctx, pending[0]); err != nil {
@@ -118,32 +120,51 @@ func (p *Producer) publishPage(ctx context.Context, job schemas.Job, page schema
 			}
 			pending = pending[1:]
 		}
-		m, err := newEventMsg(job, &page.Conversations[i], fetchedAt)
+		buf := eventBufs.Get().(*[]byte)
+		m, err := newEventMsg(subject, job, &page.Conversations[i], fetchedAt, (*buf)[:0])
 		if err != nil {
 			return err
 		}
+		*buf = m.Data
 		f, err := p.js.PublishMsgAsync(m)
 		if err != nil {
 			return pipeline.FromNATS(fmt.Errorf("publish event: %w", err))
 		}
-		pending = append(pending, f)
+		pending = append(pending, published{f, buf})
 	}
-	for _, f := range pending {
-		if err := p.awaitAck(ctx, f); err != nil {
+	for _, pub := range pending {
+		if err := p.awaitAck(ctx, pub); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (p *Producer) awaitAck(ctx context.Context, f jetstream.PubAckFuture) error {
+// eventBufs recycles the buffers of events the stream acknowledged: the
+// producer encodes every event, and allocating each buffer anew made much
+// of its garbage.
+var eventBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// published is an event handed to the async publisher: its future and
+// its buffer, which the publisher may send again until the future
+// resolves.
+type published struct {
+	ack jetstream.PubAckFuture
+	buf *[]byte
+}
+
+// awaitAck waits for pub's acknowledgement, then recycles its buffer. A
+// failed or abandoned one keeps its buffer: the publisher may still hold
+// it.
+func (p *Producer) awaitAck(ctx context.Context, pub published) error {
 	t := time.NewTimer(p.cfg.PublishTimeout)
 	defer t.Stop()
 	select {
-	case <-f.Ok():
+	case <-pub.ack.Ok():
 		p.metrics.events.Inc()
+		eventBufs.Put(pub.buf)
 		return nil
-	case err := <-f.Err():
+	case err := <-pub.ack.Err():
 		return pipeline.FromNATS(fmt.Errorf("publish event: %w", err))
 	case <-t.C:
 		return pipeline.NATSFault{Err: fmt.Errorf("publish event: no acknowledgement in %v", p.cfg.PublishTimeout)}
@@ -152,9 +173,10 @@ func (p *Producer) awaitAck(ctx context.Context, f jetstream.PubAckFuture) error
 	}
 }
 
-// newEventMsg builds the event message of one conversation; its event ID is
-// the Nats-Msg-Id so the stream drops a republished duplicate.
-func newEventMsg(job schemas.Job, c *schemas.Conversation, fetchedAt time.Time) (*nats.Msg, error) {
+// newEventMsg builds the event message of one conversation on subject,
+// its JSON appended to buf; its event ID is the Nats-Msg-Id so the stream
+// drops a republished duplicate.
+func newEventMsg(subject string, job schemas.Job, c *schemas.Conversation, fetchedAt time.Time, buf []byte) (*nats.Msg, error) {
 	if c.Provider == "" {
 		c.Provider, c.App = job.Provider, job.App
 	}
@@ -167,14 +189,11 @@ func newEventMsg(job schemas.Job, c *schemas.Conversation, fetchedAt time.Time) 
 		Conversation:  *c,
 	}
 	// AppendEvent copies the provider's item bytes verbatim.
-	b, err := schemas.AppendEvent(nil, &ev)
+	b, err := schemas.AppendEvent(buf, &ev)
 	if err != nil {
 		return nil, fmt.Errorf("encode event %s: %w", c.ConversationID, err)
 	}
-	m := nats.NewMsg(schemas.ConversationSubject(job.Provider, job.App))
-	m.Data = b
-	m.Header.Set(jetstream.MsgIDHeader, ev.EventID)
-	return m, nil
+	return &nats.Msg{Subject: subject, Header: nats.Header{jetstream.MsgIDHeader: {ev.EventID}}, Data: b}, nil
 }
 
 // keepAlive tells JetStream every interval that msg is still being worked
