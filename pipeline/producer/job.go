@@ -49,8 +49,10 @@ func (p *Producer) handle(ctx context.Context, msg jetstream.Msg) {
 }
 
 // startStatus loads the job's status, keeping its attempt count, and marks
-// it running. A job that comes back after it failed (replayed from its
-// dead letter) starts a fresh run, with no attempt spent.
+// it running in memory: the record says running from the first page
+// stored on, so a job of one page, most of them, costs one status write,
+// not two. A job that comes back after it failed (replayed from its dead
+// letter) starts a fresh run, with no attempt spent.
 func (p *Producer) startStatus(ctx context.Context, job schemas.Job) (schemas.JobStatus, error) {
 	st, _, err := p.status.Get(ctx, schemas.JobKey(job))
 	if err != nil {
@@ -61,16 +63,16 @@ func (p *Producer) startStatus(ctx context.Context, job schemas.Job) (schemas.Jo
 	}
 	st.JobID, st.Provider, st.App, st.UserID = job.JobID, job.Provider, job.App, job.UserID
 	st.State = schemas.JobRunning
-	st.UpdatedAt = p.now().UTC()
-	return st, pipeline.FromNATS(p.status.Put(ctx, st))
+	return st, nil
 }
 
 // runJob pages through the provider from the job's checkpoint. After each
 // page's events are acknowledged it saves the next cursor; after the last
-// page it deletes the checkpoint. It returns the first error.
+// page it deletes the checkpoint, if there is one: a job done in one page
+// never writes one. It returns the first error.
 func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Job, st *schemas.JobStatus) error {
 	key := schemas.JobKey(job)
-	cp, err := p.checkpoints.load(ctx, key)
+	cp, stored, err := p.checkpoints.load(ctx, key)
 	if err != nil {
 		return pipeline.FromNATS(err)
 	}
@@ -95,11 +97,15 @@ func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Jo
 		p.metrics.failedItems.Add(float64(len(page.Failed)))
 		st.Pages, st.Conversations, st.FailedItems, st.FailedItemsTotal = cp.Pages, cp.Conversations, cp.FailedItems, cp.FailedItemsTotal
 		if page.Done {
+			if !stored {
+				return nil
+			}
 			return pipeline.FromNATS(p.checkpoints.remove(ctx, key))
 		}
 		if err := p.checkpoints.save(ctx, key, cp); err != nil {
 			return pipeline.FromNATS(err)
 		}
+		stored = true
 		st.UpdatedAt = p.now().UTC()
 		if err := p.status.Put(ctx, *st); err != nil {
 			return pipeline.FromNATS(err)
