@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -126,7 +125,7 @@ func (p *Producer) publishPage(ctx context.Context, job schemas.Job, page schema
 			}
 			pending = pending[1:]
 		}
-		buf := eventBufs.Get().(*[]byte)
+		buf := p.eventBuf()
 		m, err := newEventMsg(subject, job, &page.Conversations[i], fetchedAt, (*buf)[:0])
 		if err != nil {
 			return err
@@ -146,10 +145,13 @@ func (p *Producer) publishPage(ctx context.Context, job schemas.Job, page schema
 	return nil
 }
 
-// eventBufs recycles the buffers of events the stream acknowledged: the
-// producer encodes every event, and allocating each buffer anew made much
-// of its garbage.
-var eventBufs = sync.Pool{New: func() any { return new([]byte) }}
+// eventBuf returns a recycled event buffer, or a new one.
+func (p *Producer) eventBuf() *[]byte {
+	if b, ok := p.bufs.Get().(*[]byte); ok {
+		return b
+	}
+	return new([]byte)
+}
 
 // published is an event handed to the async publisher: its future and
 // its buffer, which the publisher may send again until the future
@@ -168,7 +170,7 @@ func (p *Producer) awaitAck(ctx context.Context, pub published) error {
 	select {
 	case <-pub.ack.Ok():
 		p.metrics.events.Inc()
-		eventBufs.Put(pub.buf)
+		p.bufs.Put(pub.buf)
 		return nil
 	case err := <-pub.ack.Err():
 		return pipeline.FromNATS(fmt.Errorf("publish event: %w", err))
