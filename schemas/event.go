@@ -1,10 +1,9 @@
 package schemas
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -39,99 +38,140 @@ type ConversationEvent struct {
 // the provider reports gives a new one.
 func EventID(c *Conversation) string {
 	h := sha256.New()
+	var buf [256]byte
+	b := buf[:0]
 	for _, s := range []string{c.Provider, c.App, c.UserID, c.ConversationID} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
+		b = append(append(b, s...), 0)
 	}
+	h.Write(b)
 	h.Write(c.Raw)
-	sum := h.Sum(nil)
+	sum := h.Sum(buf[:0])
 	return hex.EncodeToString(sum[:16])
 }
 
-// The values AppendEvent encodes with encoding/json, each without its raw
-// parts: a shallower field of the same name hides the embedded one, and nil
-// omits it. The raw parts are spliced in after them.
-type (
-	eventHead struct {
-		*ConversationEvent
-		Yunxin *struct{} `json:"yunxin,omitempty"`
-		Raw    *struct{} `json:"raw,omitempty"`
-	}
-	yunxinHead struct {
-		*YunxinConversation
-		LastMessage *struct{} `json:"last_message,omitempty"`
-	}
-	messageHead struct {
-		*YunxinMessage
-		Attachment *struct{} `json:"attachment,omitempty"`
-	}
-)
-
-// AppendEvent appends the JSON encoding of e to dst. The provider's JSON
-// values, Raw and the Yunxin last message's Attachment, are copied
-// verbatim, never re-encoded or re-validated: json.Marshal would compact
-// them, escape <, > and & and rewrite U+2028 and U+2029. An empty Raw is
-// written as null, an empty Attachment not at all.
+// AppendEvent appends the JSON encoding of e to dst: the bytes json.Marshal
+// gives without HTML escaping, except for the provider's JSON values, Raw
+// and the Yunxin last message's Attachment, which are copied verbatim,
+// never re-encoded or re-validated (json.Marshal would compact them,
+// escape <, > and & and rewrite U+2028 and U+2029). An empty Raw is
+// written as null, an empty Attachment not at all. It fails only on a time
+// json.Marshal refuses (a year outside 0 to 9999).
+//
+// It encodes by hand, with no reflection and no buffer but dst: the
+// producer encodes every event, and json.Marshal cost it more than the
+// rest of the event's work. Tests compare it with json.Marshal.
 func AppendEvent(dst []byte, e *ConversationEvent) ([]byte, error) {
-	b, err := appendJSON(dst, eventHead{ConversationEvent: e})
-	if err != nil {
-		return dst, err
+	c := &e.Conversation
+	// The fields repeat much of the item: twice its size is nearly always
+	// enough, so the buffer grows once.
+	w := jsonWriter{b: slices.Grow(dst, 2*len(c.Raw)+512)}
+	w.open()
+	w.int("schema_version", int64(e.SchemaVersion))
+	w.str("event_id", e.EventID)
+	w.str("job_id", e.JobID)
+	w.time("fetched_at", &e.FetchedAt)
+	w.str("provider", c.Provider)
+	w.str("app", c.App)
+	w.str("user_id", c.UserID)
+	w.str("conversation_id", c.ConversationID)
+	w.int("type", int64(c.Type))
+	w.optStr("name", c.Name)
+	w.optStr("owner_user_id", c.OwnerUserID)
+	w.optStr("peer_id", c.PeerID)
+	w.optTime("create_time", c.CreateTime)
+	w.optTime("update_time", c.UpdateTime)
+	if c.Volcengine != nil {
+		w.key("volcengine")
+		w.volcengine(c.Volcengine)
 	}
-	start := len(dst)
-	if y := e.Yunxin; y != nil {
-		yb, err := yunxinJSON(y)
-		if err != nil {
-			return dst, err
-		}
-		b = splice(b, start, "yunxin", yb)
+	if c.Yunxin != nil {
+		w.key("yunxin")
+		w.yunxin(c.Yunxin)
 	}
-	raw := e.Raw
+	raw := c.Raw
 	if len(raw) == 0 {
-		raw = json.RawMessage("null")
+		raw = []byte("null")
 	}
-	return splice(b, start, "raw", raw), nil
+	w.raw("raw", raw)
+	w.close()
+	if w.err != nil {
+		return dst, w.err
+	}
+	return w.b, nil
 }
 
-// yunxinJSON encodes y with its last message's attachment verbatim.
-func yunxinJSON(y *YunxinConversation) ([]byte, error) {
-	b, err := appendJSON(nil, yunxinHead{YunxinConversation: y})
-	if err != nil {
-		return nil, err
-	}
-	if m := y.LastMessage; m != nil {
-		mb, err := appendJSON(nil, messageHead{YunxinMessage: m})
-		if err != nil {
-			return nil, err
-		}
-		if len(m.Attachment) > 0 {
-			mb = splice(mb, 0, "attachment", m.Attachment)
-		}
-		b = splice(b, 0, "last_message", mb)
-	}
-	return b, nil
+func (w *jsonWriter) volcengine(v *VolcengineConversation) {
+	w.open()
+	w.int("conversation_short_id", v.ConversationShortID)
+	w.optStr("conversation_id_str", v.ConversationIDStr)
+	w.optInt32("app_id", v.AppID)
+	w.optInt32("inbox_type", v.InboxType)
+	w.optInt32("conversation_type", v.ConversationType)
+	w.optStr("avatar_url", v.AvatarURL)
+	w.optStr("description", v.Description)
+	w.optStr("notice", v.Notice)
+	w.optInt64("owner_user_id", v.OwnerUserID)
+	w.optStr("owner_user_id_str", v.OwnerUserIDStr)
+	w.optInt64("creator_user_id", v.CreatorUserID)
+	w.optStr("creator_user_id_str", v.CreatorUserIDStr)
+	w.optInt64("other_user_id", v.OtherUserID)
+	w.optStr("other_user_id_str", v.OtherUserIDStr)
+	w.optInt32("status", v.Status)
+	w.key("ext")
+	w.stringMap(v.Ext)
+	w.optInt64("member_count", v.MemberCount)
+	w.optInt64("online_count", v.OnlineCount)
+	w.close()
 }
 
-// appendJSON appends v encoded by encoding/json without HTML escaping.
-func appendJSON(dst []byte, v any) ([]byte, error) {
-	buf := bytes.NewBuffer(dst)
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return dst, err
+func (w *jsonWriter) yunxin(y *YunxinConversation) {
+	w.open()
+	w.optInt32("type", y.Type)
+	w.optStr("sender_id", y.SenderID)
+	w.optStr("receiver_id", y.ReceiverID)
+	if y.StickTop != nil {
+		w.bool("stick_top", *y.StickTop)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	w.key("group_ids")
+	w.ints(y.GroupIDs)
+	w.optStr("server_extension", y.ServerExtension)
+	w.optInt32("message_state", y.MessageState)
+	w.optInt64("unread_count", y.UnreadCount)
+	w.optInt64("sort_order", y.SortOrder)
+	w.optTime("last_read_time", y.LastReadTime)
+	if r := y.RevokeNotification; r != nil {
+		w.key("revoke_notification")
+		w.open()
+		w.optInt64("server_id", r.ServerID)
+		w.optStr("attach", r.Attach)
+		w.optStr("revoke_id", r.RevokeID)
+		w.optStr("custom_info", r.CustomInfo)
+		w.optInt32("revoke_type", r.RevokeType)
+		w.close()
+	}
+	if y.LastMessage != nil {
+		w.key("last_message")
+		w.message(y.LastMessage)
+	}
+	w.close()
 }
 
-// splice adds the member "key": v at the end of the JSON object b[start:],
-// copying v as it is.
-func splice(b []byte, start int, key string, v []byte) []byte {
-	b = b[:len(b)-1] // the closing brace
-	if len(b) > start+1 {
-		b = append(b, ',')
+func (w *jsonWriter) message(m *YunxinMessage) {
+	w.open()
+	w.optInt64("message_server_id", m.MessageServerID)
+	w.optStr("message_client_id", m.MessageClientID)
+	w.optStr("sender_id", m.SenderID)
+	w.optStr("receiver_id", m.ReceiverID)
+	w.optInt64("team_id", m.TeamID)
+	w.optInt32("conversation_type", m.ConversationType)
+	w.optInt32("sender_client_type", m.SenderClientType)
+	w.optInt32("message_type", m.MessageType)
+	w.optInt32("sub_type", m.SubType)
+	w.optTime("create_time", m.CreateTime)
+	w.optStr("text", m.Text)
+	w.optStr("extension", m.Extension)
+	if len(m.Attachment) > 0 {
+		w.raw("attachment", m.Attachment)
 	}
-	b = append(b, '"')
-	b = append(b, key...)
-	b = append(b, `":`...)
-	b = append(b, v...)
-	return append(b, '}')
+	w.close()
 }

@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/chatlake/chatlake/pipeline/producer"
 	"github.com/chatlake/chatlake/providers"
 	"github.com/chatlake/chatlake/providers/simulator"
 	"github.com/chatlake/chatlake/providers/volcengine"
@@ -18,9 +21,9 @@ import (
 	"github.com/chatlake/chatlake/schemas"
 )
 
-// benchRun publishes jobs for UserMany with fresh job IDs and waits, through
+// benchRun publishes a job per user with fresh job IDs and waits, through
 // a watch of the status bucket, until all are done.
-func benchRun(b *testing.B, js jetstream.JetStream, round, jobs int) {
+func benchRun(b *testing.B, js jetstream.JetStream, round int, users []string) {
 	b.Helper()
 	kv, err := js.KeyValue(b.Context(), schemas.BucketJobStatus)
 	if err != nil {
@@ -31,13 +34,13 @@ func benchRun(b *testing.B, js jetstream.JetStream, round, jobs int) {
 		b.Fatal(err)
 	}
 	defer w.Stop()
-	for i := range jobs {
+	for i, u := range users {
 		prodPublishJob(b, js, schemas.JobSubject(schemas.ProviderVolcengine, prodVolcApp),
-			fmt.Sprintf(`{"user_id":%q,"job_id":"bench-%d-%d"}`, simulator.UserMany, round, i))
+			fmt.Sprintf(`{"user_id":%q,"job_id":"bench-%d-%d"}`, u, round, i))
 	}
 	done := map[string]bool{}
 	timeout := time.After(2 * time.Minute)
-	for len(done) < jobs {
+	for len(done) < len(users) {
 		select {
 		case e := <-w.Updates():
 			var st schemas.JobStatus
@@ -46,7 +49,7 @@ func benchRun(b *testing.B, js jetstream.JetStream, round, jobs int) {
 				done[e.Key()] = true
 			}
 		case <-timeout:
-			b.Fatalf("round %d: %d of %d jobs done", round, len(done), jobs)
+			b.Fatalf("round %d: %d of %d jobs done", round, len(done), len(users))
 		}
 	}
 }
@@ -56,8 +59,10 @@ func benchGuard(qps float64) *providers.Guard {
 }
 
 // BenchmarkProducerEvents measures events per second through the producer
-// against a simulator with no latency and no QPS cap: 8 jobs of 350
-// conversations (18 pages) per iteration.
+// against a simulator with no latency and no QPS cap: per iteration, 100
+// users of the data set, as real users are: 0 to 40 conversations (one or
+// two pages), about 20 on average, so the per-job costs count as they do
+// in production.
 func BenchmarkProducerEvents(b *testing.B) {
 	e := newProdEnv(b, volcsim.Options{QPS: -1}, yunxinsim.Options{})
 	vc, err := volcengine.NewClient(&http.Client{}, benchGuard(1e6), volcsim.TestCredentials(), volcengine.Config{Endpoint: e.volc.URL})
@@ -67,15 +72,19 @@ func BenchmarkProducerEvents(b *testing.B) {
 	cfg := prodConfig()
 	cfg.Concurrency, cfg.PublishWindow = 8, 256
 	runProducer(b, e.js, vc, cfg)
-	const jobs = 8
+	users, events := make([]string, 100), 0
+	for i := range users {
+		users[i] = strconv.Itoa(300000 + i)
+		events += len(volcsim.Expected(simulator.Dataset{}, volcsim.TestAppID, users[i], 0))
+	}
 	b.ReportAllocs()
 	round := 0
 	start := time.Now()
 	for b.Loop() {
-		benchRun(b, e.js, round, jobs)
+		benchRun(b, e.js, round, users)
 		round++
 	}
-	b.ReportMetric(float64(round*jobs*350)/time.Since(start).Seconds(), "events/s")
+	b.ReportMetric(float64(round*events)/time.Since(start).Seconds(), "events/s")
 }
 
 // BenchmarkProducerQPSCap measures the request rate the producer achieves
@@ -92,12 +101,12 @@ func BenchmarkProducerQPSCap(b *testing.B) {
 	cfg := prodConfig()
 	cfg.Concurrency = 16
 	runProducer(b, e.js, vc, cfg)
-	const jobs = 8
+	users := slices.Repeat([]string{simulator.UserMany}, 8)
 	b.ReportAllocs()
 	round := 0
 	start := time.Now()
 	for b.Loop() {
-		benchRun(b, e.js, round, jobs)
+		benchRun(b, e.js, round, users)
 		round++
 	}
 	elapsed := time.Since(start).Seconds()
@@ -106,5 +115,43 @@ func BenchmarkProducerQPSCap(b *testing.B) {
 	b.ReportMetric(float64(st.QPSViolations), "violations")
 	if st.QPSViolations > 0 {
 		b.Errorf("%d requests over the 100 QPS cap", st.QPSViolations)
+	}
+}
+
+// BenchmarkEventMsg measures building the event messages of the
+// conversations of users of the data set, as the clients map them from
+// the simulators' pages: encoding into a reused buffer, as the producer
+// does, event ID and NATS message.
+func BenchmarkEventMsg(b *testing.B) {
+	e := newProdEnv(b, volcsim.Options{QPS: -1}, yunxinsim.Options{QPS: -1})
+	r := e.router(b)
+	for _, job := range []schemas.Job{
+		{Provider: schemas.ProviderVolcengine, App: prodVolcApp},
+		{Provider: schemas.ProviderYunxin, App: yunxinsim.TestAppKey},
+	} {
+		b.Run(job.Provider, func(b *testing.B) {
+			var convs []schemas.Conversation
+			for u := 300000; len(convs) < 200; u++ {
+				job.UserID = strconv.Itoa(u)
+				page, err := r.FetchPage(b.Context(), job, "")
+				if err != nil {
+					b.Fatal(err)
+				}
+				convs = append(convs, page.Conversations...)
+			}
+			at := time.Now()
+			subject := schemas.ConversationSubject(job.Provider, job.App)
+			var buf []byte
+			b.ReportAllocs()
+			i, size := 0, 0
+			for b.Loop() {
+				m, err := producer.NewEventMsg(subject, job, &convs[i%len(convs)], at, buf[:0])
+				if err != nil {
+					b.Fatal(err)
+				}
+				i, size, buf = i+1, size+len(m.Data), m.Data
+			}
+			b.ReportMetric(float64(size)/float64(i), "B/event")
+		})
 	}
 }

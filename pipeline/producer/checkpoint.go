@@ -28,13 +28,14 @@ func openCheckpoints(ctx context.Context, js jetstream.JetStream) (*checkpoints,
 	return &checkpoints{kv: kv}, nil
 }
 
-// load returns the job's checkpoint, the zero Checkpoint when it has none.
-func (c *checkpoints) load(ctx context.Context, key string) (schemas.Checkpoint, error) {
-	cp, _, _, err := pipeline.GetJSON[schemas.Checkpoint](ctx, c.kv, key)
+// load returns the job's checkpoint, the zero Checkpoint when it has
+// none, and whether it has one.
+func (c *checkpoints) load(ctx context.Context, key string) (schemas.Checkpoint, bool, error) {
+	cp, _, ok, err := pipeline.GetJSON[schemas.Checkpoint](ctx, c.kv, key)
 	if err != nil {
-		return cp, fmt.Errorf("load checkpoint: %w", err)
+		return cp, false, fmt.Errorf("load checkpoint: %w", err)
 	}
-	return cp, nil
+	return cp, ok, nil
 }
 
 func (c *checkpoints) save(ctx context.Context, key string, cp schemas.Checkpoint) error {

@@ -48,8 +48,10 @@ func (p *Producer) handle(ctx context.Context, msg jetstream.Msg) {
 }
 
 // startStatus loads the job's status, keeping its attempt count, and marks
-// it running. A job that comes back after it failed (replayed from its
-// dead letter) starts a fresh run, with no attempt spent.
+// it running in memory: the record says running from the first page
+// stored on, so a job of one page, most of them, costs one status write,
+// not two. A job that comes back after it failed (replayed from its dead
+// letter) starts a fresh run, with no attempt spent.
 func (p *Producer) startStatus(ctx context.Context, job schemas.Job) (schemas.JobStatus, error) {
 	st, _, err := p.status.Get(ctx, schemas.JobKey(job))
 	if err != nil {
@@ -60,16 +62,16 @@ func (p *Producer) startStatus(ctx context.Context, job schemas.Job) (schemas.Jo
 	}
 	st.JobID, st.Provider, st.App, st.UserID = job.JobID, job.Provider, job.App, job.UserID
 	st.State = schemas.JobRunning
-	st.UpdatedAt = p.now().UTC()
-	return st, pipeline.FromNATS(p.status.Put(ctx, st))
+	return st, nil
 }
 
 // runJob pages through the provider from the job's checkpoint. After each
 // page's events are acknowledged it saves the next cursor; after the last
-// page it deletes the checkpoint. It returns the first error.
+// page it deletes the checkpoint, if there is one: a job done in one page
+// never writes one. It returns the first error.
 func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Job, st *schemas.JobStatus) error {
 	key := schemas.JobKey(job)
-	cp, err := p.checkpoints.load(ctx, key)
+	cp, stored, err := p.checkpoints.load(ctx, key)
 	if err != nil {
 		return pipeline.FromNATS(err)
 	}
@@ -94,11 +96,15 @@ func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Jo
 		p.metrics.failedItems.Add(float64(len(page.Failed)))
 		st.Pages, st.Conversations, st.FailedItems, st.FailedItemsTotal = cp.Pages, cp.Conversations, cp.FailedItems, cp.FailedItemsTotal
 		if page.Done {
+			if !stored {
+				return nil
+			}
 			return pipeline.FromNATS(p.checkpoints.remove(ctx, key))
 		}
 		if err := p.checkpoints.save(ctx, key, cp); err != nil {
 			return pipeline.FromNATS(err)
 		}
+		stored = true
 		st.UpdatedAt = p.now().UTC()
 		if err := p.status.Put(ctx, *st); err != nil {
 			return pipeline.FromNATS(err)
@@ -110,7 +116,8 @@ func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Jo
 // at most PublishWindow unacknowledged at a time, and returns when every
 // one is acknowledged by the stream or one failed.
 func (p *Producer) publishPage(ctx context.Context, job schemas.Job, page schemas.Page, fetchedAt time.Time) error {
-	var pending []jetstream.PubAckFuture
+	subject := schemas.EventSubject(job, p.cfg.Partitions)
+	var pending []published
 	for i := range page.Conversations {
 		if len(pending) >= p.cfg.PublishWindow {
 			if err := p.awaitAck(ctx, pending[0]); err != nil {
@@ -118,32 +125,54 @@ func (p *Producer) publishPage(ctx context.Context, job schemas.Job, page schema
 			}
 			pending = pending[1:]
 		}
-		m, err := newEventMsg(job, &page.Conversations[i], fetchedAt, p.cfg.Partitions)
+		buf := p.eventBuf()
+		m, err := newEventMsg(subject, job, &page.Conversations[i], fetchedAt, (*buf)[:0])
 		if err != nil {
 			return err
 		}
+		*buf = m.Data
 		f, err := p.js.PublishMsgAsync(m)
 		if err != nil {
 			return pipeline.FromNATS(fmt.Errorf("publish event: %w", err))
 		}
-		pending = append(pending, f)
+		pending = append(pending, published{f, buf})
 	}
-	for _, f := range pending {
-		if err := p.awaitAck(ctx, f); err != nil {
+	for _, pub := range pending {
+		if err := p.awaitAck(ctx, pub); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (p *Producer) awaitAck(ctx context.Context, f jetstream.PubAckFuture) error {
+// eventBuf returns a recycled event buffer, or a new one.
+func (p *Producer) eventBuf() *[]byte {
+	if b, ok := p.bufs.Get().(*[]byte); ok {
+		return b
+	}
+	return new([]byte)
+}
+
+// published is an event handed to the async publisher: its future and
+// its buffer, which the publisher may send again until the future
+// resolves.
+type published struct {
+	ack jetstream.PubAckFuture
+	buf *[]byte
+}
+
+// awaitAck waits for pub's acknowledgement, then recycles its buffer. A
+// failed or abandoned one keeps its buffer: the publisher may still hold
+// it.
+func (p *Producer) awaitAck(ctx context.Context, pub published) error {
 	t := time.NewTimer(p.cfg.PublishTimeout)
 	defer t.Stop()
 	select {
-	case <-f.Ok():
+	case <-pub.ack.Ok():
 		p.metrics.events.Inc()
+		p.bufs.Put(pub.buf)
 		return nil
-	case err := <-f.Err():
+	case err := <-pub.ack.Err():
 		return pipeline.FromNATS(fmt.Errorf("publish event: %w", err))
 	case <-t.C:
 		return pipeline.NATSFault{Err: fmt.Errorf("publish event: no acknowledgement in %v", p.cfg.PublishTimeout)}
@@ -152,10 +181,10 @@ func (p *Producer) awaitAck(ctx context.Context, f jetstream.PubAckFuture) error
 	}
 }
 
-// newEventMsg builds the event message of one conversation, on its job's
-// subject in a stream of parts parts; its event ID is the Nats-Msg-Id so
-// the stream drops a republished duplicate.
-func newEventMsg(job schemas.Job, c *schemas.Conversation, fetchedAt time.Time, parts int) (*nats.Msg, error) {
+// newEventMsg builds the event message of one conversation on subject,
+// its JSON appended to buf; its event ID is the Nats-Msg-Id so the stream
+// drops a republished duplicate.
+func newEventMsg(subject string, job schemas.Job, c *schemas.Conversation, fetchedAt time.Time, buf []byte) (*nats.Msg, error) {
 	if c.Provider == "" {
 		c.Provider, c.App = job.Provider, job.App
 	}
@@ -168,14 +197,11 @@ func newEventMsg(job schemas.Job, c *schemas.Conversation, fetchedAt time.Time, 
 		Conversation:  *c,
 	}
 	// AppendEvent copies the provider's item bytes verbatim.
-	b, err := schemas.AppendEvent(nil, &ev)
+	b, err := schemas.AppendEvent(buf, &ev)
 	if err != nil {
 		return nil, fmt.Errorf("encode event %s: %w", c.ConversationID, err)
 	}
-	m := nats.NewMsg(schemas.EventSubject(job, parts))
-	m.Data = b
-	m.Header.Set(jetstream.MsgIDHeader, ev.EventID)
-	return m, nil
+	return &nats.Msg{Subject: subject, Header: nats.Header{jetstream.MsgIDHeader: {ev.EventID}}, Data: b}, nil
 }
 
 // keepAlive tells JetStream every interval that msg is still being worked

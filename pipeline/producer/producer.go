@@ -77,6 +77,10 @@ type Producer struct {
 
 	status      *pipeline.JobStatuses
 	checkpoints *checkpoints
+	// bufs recycles the buffers of events the stream acknowledged: the
+	// producer encodes every event, and allocating each buffer anew made
+	// much of its garbage.
+	bufs sync.Pool
 }
 
 // New returns a Producer reading jobs with js and fetching with

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -155,12 +154,12 @@ func (c *Client) attempt(ctx context.Context, body []byte, hash string) (*Result
 		return nil, newError(transient, 0, "", "", err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	raw, err := providers.ReadBody(resp, maxResponseBytes)
+	if len(raw) > maxResponseBytes {
+		return nil, newError(transient, resp.StatusCode, "", "", fmt.Errorf("%w: %w", errMalformed, err))
+	}
 	if err != nil {
 		return nil, newError(transient, resp.StatusCode, "", "", fmt.Errorf("read body: %w", err))
-	}
-	if len(raw) > maxResponseBytes {
-		return nil, newError(transient, resp.StatusCode, "", "", fmt.Errorf("%w: body over %d bytes", errMalformed, maxResponseBytes))
 	}
 	return decodeResponse(resp.StatusCode, resp.Header, raw, c.cfg.Now())
 }

@@ -35,7 +35,7 @@ type ConversationInfo struct {
 
 // envelope is the response body, decoded in one pass; items stay raw so
 // that their bytes are kept. A Result of the wrong type does not hide the
-// Error: encoding/json goes on after a type mismatch.
+// Error: providers.DecodeJSON goes on after a type mismatch.
 type envelope struct {
 	ResponseMetadata struct {
 		RequestID string     `json:"RequestId"`
@@ -95,8 +95,7 @@ var errMalformed = errors.New("malformed response")
 // ResponseMetadata; a non-empty Code is a failure even without CodeN (the
 // official SDK's CodeN-only check would miss it).
 func decodeResponse(status int, h http.Header, body []byte, now time.Time) (*Result, error) {
-	var env envelope
-	jerr := json.Unmarshal(body, &env)
+	env, jerr := providers.DecodeJSON[envelope](body)
 	if e := env.ResponseMetadata.Error; e != nil && (e.Code != "" || e.CodeN != 0) {
 		code := errorCode(e.Code, e.CodeN)
 		perr := newError(classify(status, code), status, code, e.Message, nil)
@@ -125,7 +124,7 @@ func malformed(err error) error {
 	return newError(transient, http.StatusOK, "", "", err)
 }
 
-// decodeResult decodes the items of a Result.
+// decodeResult decodes the items of a Result, which DecodeJSON checked.
 func decodeResult(wr *wireResult) (*Result, error) {
 	res := &Result{HasMore: wr.HasMore, NextCursor: wr.NextCursor,
 		Conversations: make([]ConversationInfo, 0, len(wr.ConversationInfos))}
@@ -143,8 +142,8 @@ func decodeItem(raw json.RawMessage) (ConversationInfo, error) {
 	if bytes.Equal(raw, []byte("null")) {
 		return ConversationInfo{}, errors.New("null item")
 	}
-	var w wireConversation
-	if err := json.Unmarshal(raw, &w); err != nil {
+	w, err := providers.DecodeValidJSON[wireConversation](raw)
+	if err != nil {
 		return ConversationInfo{}, err
 	}
 	if w.ConversationShortID == 0 && (w.ConversationID == nil || *w.ConversationID == "") {

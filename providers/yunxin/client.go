@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -190,10 +189,7 @@ func (c *Client) attempt(ctx context.Context, op, u string) (response, error) {
 		return response{}, newError(op, schemas.ClassTransient, "send request", err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err == nil && len(body) > maxBody {
-		err = fmt.Errorf("body over %d bytes", maxBody)
-	}
+	body, err := providers.ReadBody(resp, maxBody)
 	if err != nil {
 		e := newError(op, schemas.ClassTransient, "read response", err)
 		e.HTTPStatus = resp.StatusCode

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chatlake/chatlake/providers"
 	"github.com/chatlake/chatlake/schemas"
 )
 
@@ -76,8 +77,8 @@ func mapItems(app, user string, raws []json.RawMessage) ([]schemas.Conversation,
 
 // mapItem decodes one item. Raw keeps its exact bytes.
 func mapItem(app, user string, raw json.RawMessage) (schemas.Conversation, error) {
-	var it item
-	if err := json.Unmarshal(raw, &it); err != nil {
+	it, err := providers.DecodeValidJSON[item](raw)
+	if err != nil {
 		return schemas.Conversation{}, fmt.Errorf("decode: %w", err)
 	}
 	if it.ConversationID == "" {
@@ -136,8 +137,8 @@ func decodeMessage(raw json.RawMessage) (*schemas.YunxinMessage, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
-	var m message
-	if err := json.Unmarshal(raw, &m); err != nil {
+	m, err := providers.DecodeValidJSON[message](raw)
+	if err != nil {
 		return nil, err
 	}
 	var att json.RawMessage

@@ -65,12 +65,11 @@ func decode[T any](op string, r response) (*T, error) {
 		e.RetryAfter = providers.RetryAfter(r.header, r.now)
 		return nil, e
 	}
-	var env envelope[T]
-	err := json.Unmarshal(r.body, &env)
+	env, err := providers.DecodeJSON[envelope[T]](r.body)
 	if err != nil {
 		// data may not fit T on an error answer: read code and msg alone.
-		var st status
-		if json.Unmarshal(r.body, &st) != nil || st.Code == nil || *st.Code == CodeSuccess {
+		st, serr := providers.DecodeJSON[status](r.body)
+		if serr != nil || st.Code == nil || *st.Code == CodeSuccess {
 			return nil, malformed(op, fmt.Errorf("decode response: %w", err))
 		}
 		env.Code, env.Msg = st.Code, st.Msg

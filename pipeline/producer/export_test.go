@@ -1,0 +1,4 @@
+package producer
+
+// NewEventMsg exposes newEventMsg to the benchmarks.
+var NewEventMsg = newEventMsg

@@ -1,0 +1,50 @@
+package providers_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/chatlake/chatlake/providers"
+)
+
+// jsonShapes has a field of every kind the provider wire types use.
+type jsonShapes struct {
+	ID     int64             `json:"id"`
+	Small  *int32            `json:"small"`
+	Big    *int64            `json:"big"`
+	Name   *string           `json:"name"`
+	Flag   *bool             `json:"flag"`
+	Ext    map[string]string `json:"ext"`
+	IDs    []int64           `json:"ids"`
+	Raw    json.RawMessage   `json:"raw"`
+	Items  []json.RawMessage `json:"items"`
+	Nested *struct {
+		Text *string `json:"text"`
+	} `json:"nested"`
+}
+
+// FuzzDecodeJSON: DecodeJSON gives what encoding/json gives, value and
+// error alike, and never panics.
+func FuzzDecodeJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"id":9007199254740993,"small":-5,"big":1,"name":"项目 🎉 \u2028 \ud83c\udf89","flag":true,"ext":{"a":"b","c":null},"ids":[1,2],"raw":{ "x" : [1, 2] },"items":[{},null,[1]],"nested":{"text":"t"}}`,
+		`{"id":1.0}`, `{"small":2147483648}`, `{"name":"\ud800"}`, "{\"name\":\"a\xffb\"}", `{"ID":1,"Name":"case"}`,
+		`{"id":1,"id":2}`, `{"raw":-}`, `{"items":[1,]}`, `{"ext":{"a":1}}`, `{"ids":[1e2]}`, `{"id":-0}`, `null`, `[]`, `{"nested":null}`,
+		`{"id":"1"}`, `{"flag":1}`, `{"x":{"y":[tru]}}`, ` {"id" : 1 } `, `{"name":"\u0000"}`, `{"id":1}{"id":2}`, `{"ſmall":1}`, `{"\u017Fmall":1}`, `{"\u212Aey":1}`, `{"\u0069d":3}`, `{"nam\u0065":"esc"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, err := providers.DecodeJSON[jsonShapes](b)
+		var want jsonShapes
+		werr := json.Unmarshal(b, &want)
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("DecodeJSON(%q) error = %v, encoding/json %v", b, err, werr)
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Fatalf("DecodeJSON(%q) (-encoding/json +got):\n%s", b, d)
+		}
+	})
+}
