@@ -189,7 +189,7 @@ type Iceberg struct {
 	Catalog        string `yaml:"catalog" help:"sql (SQLite file or PostgreSQL), rest or glue (default sql)"`
 	URI            string `yaml:"uri" help:"sql: an SQLite file (default <warehouse>/catalog.db) or postgres://...; rest: the catalog's URL"`
 	Namespace      string `yaml:"namespace" help:"namespace of the conversations table (default chatlake)"`
-	Warehouse      string `yaml:"warehouse" help:"where the table's files live: a path or s3://bucket/prefix (default exporter.root)"`
+	Warehouse      string `yaml:"warehouse" help:"where the table's files live: a path, s3://bucket/prefix or gs://bucket/prefix (default exporter.root)"`
 	Credential     Secret `yaml:"credential" help:"rest: OAuth2 client credential client_id:client_secret"`
 	CredentialFile string `yaml:"credential_file" help:"rest: file holding the credential"`
 	CredentialEnv  string `yaml:"credential_env" help:"rest: environment variable holding the credential"`
