@@ -78,20 +78,16 @@ func (c Config) Validate() error {
 			return errors.New("azure lake: endpoint is not a URL with a host and without credentials")
 		}
 	}
-	if p := strings.Trim(c.Prefix, "/"); p != "" {
-		if err := lake.CheckName(p); err != nil {
-			return fmt.Errorf("azure lake: prefix: %w", err)
-		}
+	if _, err := lake.RootPrefix(c.Prefix); err != nil {
+		return fmt.Errorf("azure lake: %w", err)
 	}
 	return nil
 }
 
 // namePrefix returns the prefix of every blob name, "" or ending in "/".
 func (c Config) namePrefix() string {
-	if p := strings.Trim(c.Prefix, "/"); p != "" {
-		return p + "/"
-	}
-	return ""
+	p, _ := lake.RootPrefix(c.Prefix) // checked by Validate
+	return p
 }
 
 // serviceURL is the Blob service's URL, ending in "/".
@@ -138,19 +134,12 @@ func ParseURL(raw string) (Config, error) {
 
 // setURL sets c's fields named by u.
 func (c *Config) setURL(u *url.URL) error {
-	switch {
-	case !strings.EqualFold(u.Scheme, "azblob"):
-		return fmt.Errorf("azure lake: scheme of %s is not azblob", u.Redacted())
-	case u.User != nil:
-		return fmt.Errorf("azure lake: %s: credentials in the URL are refused", u.Redacted())
-	case u.Host == "":
-		return fmt.Errorf("azure lake: %s: no container", u.Redacted())
-	case u.Fragment != "" || u.Opaque != "":
-		return fmt.Errorf("azure lake: %s: unexpected fragment or opaque part", u.Redacted())
+	bucket, prefix, params, err := lake.SplitBucketURL(u, "azure lake", "azblob", "container")
+	if err != nil {
+		return err
 	}
-	c.Container, c.Prefix = u.Host, strings.TrimPrefix(u.Path, "/")
-	for k, v := range u.Query() {
-		val := v[len(v)-1]
+	c.Container, c.Prefix = bucket, prefix
+	for k, val := range params {
 		switch k {
 		case "account":
 			c.Account = val

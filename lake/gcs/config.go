@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/chatlake/chatlake/internal/secret"
@@ -70,20 +69,16 @@ func (c Config) Validate() error {
 	case c.Anonymous && (c.CredentialsFile != "" || c.CredentialsJSON != ""):
 		return errors.New("gcs lake: anonymous access takes no credentials")
 	}
-	if p := strings.Trim(c.Prefix, "/"); p != "" {
-		if err := lake.CheckName(p); err != nil {
-			return fmt.Errorf("gcs lake: prefix: %w", err)
-		}
+	if _, err := lake.RootPrefix(c.Prefix); err != nil {
+		return fmt.Errorf("gcs lake: %w", err)
 	}
 	return nil
 }
 
 // namePrefix returns the prefix of every object name, "" or ending in "/".
 func (c Config) namePrefix() string {
-	if p := strings.Trim(c.Prefix, "/"); p != "" {
-		return p + "/"
-	}
-	return ""
+	p, _ := lake.RootPrefix(c.Prefix) // checked by Validate
+	return p
 }
 
 // String describes c without its secret.
@@ -119,19 +114,12 @@ func ParseURL(raw string) (Config, error) {
 
 // setURL sets c's fields named by u.
 func (c *Config) setURL(u *url.URL) error {
-	switch {
-	case !strings.EqualFold(u.Scheme, "gs"):
-		return fmt.Errorf("gcs lake: scheme of %s is not gs", u.Redacted())
-	case u.User != nil:
-		return fmt.Errorf("gcs lake: %s: credentials in the URL are refused", u.Redacted())
-	case u.Host == "":
-		return fmt.Errorf("gcs lake: %s: no bucket", u.Redacted())
-	case u.Fragment != "" || u.Opaque != "":
-		return fmt.Errorf("gcs lake: %s: unexpected fragment or opaque part", u.Redacted())
+	bucket, prefix, params, err := lake.SplitBucketURL(u, "gcs lake", "gs", "bucket")
+	if err != nil {
+		return err
 	}
-	c.Bucket, c.Prefix = u.Host, strings.TrimPrefix(u.Path, "/")
-	for k, v := range u.Query() {
-		val := v[len(v)-1]
+	c.Bucket, c.Prefix = bucket, prefix
+	for k, val := range params {
 		switch k {
 		case "endpoint":
 			c.Endpoint = val
