@@ -38,7 +38,6 @@ const (
 type Storage struct {
 	client      *storage.Client
 	bucket      *storage.BucketHandle
-	name        string // the bucket's
 	prefix      string // "" or ending in "/"
 	partSize    int
 	partTimeout time.Duration
@@ -72,7 +71,6 @@ func Open(ctx context.Context, cfg Config) (*Storage, error) {
 	s := &Storage{
 		client:      client,
 		bucket:      client.Bucket(cfg.Bucket),
-		name:        cfg.Bucket,
 		prefix:      cfg.namePrefix(),
 		partSize:    int(cmp.Or(cfg.PartSize, DefaultPartSize)),
 		partTimeout: cmp.Or(cfg.PartTimeout, DefaultPartTimeout),
@@ -102,7 +100,7 @@ func (s *Storage) Close() error { return s.client.Close() }
 
 func (s *Storage) key(name string) string { return s.prefix + name }
 
-// stagingKey is where the upload upload of name is written.
+// stagingKey is where name is written by the upload whose nonce is upload.
 func (s *Storage) stagingKey(name, upload string) string {
 	return s.prefix + StagingDir + "/" + name + "." + upload
 }
