@@ -116,7 +116,7 @@ type Log struct {
 
 // Exporter tunes the exporter (see exporter.Config).
 type Exporter struct {
-	Root           string        `yaml:"root" help:"the lake: a folder, or s3://bucket/prefix?endpoint=URL&region=R&path_style=true; files land under <root>/conversations/ (required)"`
+	Root           string        `yaml:"root" help:"the lake: a folder, s3://bucket/prefix?endpoint=URL&region=R&path_style=true, gs://bucket/prefix or azblob://container/prefix?account=A; files land under <root>/conversations/ (required)"`
 	Compression    string        `yaml:"compression" help:"zstd, snappy or none (default zstd)"`
 	MaxFileRows    int64         `yaml:"max_file_rows" help:"rows that close a file (default 1000000)"`
 	MaxFileBytes   int64         `yaml:"max_file_bytes" help:"encoded bytes that close a file (default 134217728)"`
@@ -133,9 +133,11 @@ type Exporter struct {
 	Lease          time.Duration `yaml:"lease" help:"the owner's hold on the commit record; a standby takes over when it lapses (default 15s)"`
 	Part           string        `yaml:"part" help:"the parts of streams.partitions this exporter may own, one at a time: any, or numbers such as 2 or 0,1 (default any)"`
 	// Format is how the lake is laid out: FormatParquet or FormatIceberg.
-	Format  string  `yaml:"format" help:"parquet (Hive-style folders of Parquet files) or iceberg (an Apache Iceberg table) (default parquet)"`
-	S3      LakeS3  `yaml:"s3"`
-	Iceberg Iceberg `yaml:"iceberg"`
+	Format  string    `yaml:"format" help:"parquet (Hive-style folders of Parquet files) or iceberg (an Apache Iceberg table) (default parquet)"`
+	S3      LakeS3    `yaml:"s3"`
+	GCS     LakeGCS   `yaml:"gcs"`
+	Azure   LakeAzure `yaml:"azure"`
+	Iceberg Iceberg   `yaml:"iceberg"`
 }
 
 // Lake formats (exporter.format).
@@ -159,13 +161,38 @@ type LakeS3 struct {
 	PartSize            int64  `yaml:"part_size" help:"multipart upload part size in bytes, at least 5 MiB; each open file holds two (default 8388608)"`
 }
 
+// LakeGCS reaches a lake on Google Cloud Storage (exporter.root
+// gs://bucket/prefix). Without a credentials file, the Application
+// Default Credentials are used.
+type LakeGCS struct {
+	Endpoint        string `yaml:"endpoint" help:"JSON API URL of an emulator (http://host:4443/storage/v1/); empty means Google Cloud Storage"`
+	Anonymous       bool   `yaml:"anonymous" help:"send no credentials, as emulators want"`
+	CredentialsFile string `yaml:"credentials_file" help:"service account JSON key file; empty means the Application Default Credentials"`
+	PartSize        int64  `yaml:"part_size" help:"resumable upload chunk size in bytes, a multiple of 256 KiB; each open file holds one (default 16777216)"`
+}
+
+// LakeAzure reaches a lake on Azure Blob Storage (exporter.root
+// azblob://container/prefix). Without an account key or a connection
+// string, the default Azure credential chain is used.
+type LakeAzure struct {
+	Account              string `yaml:"account" help:"storage account (or ?account= in the URL; not with a connection string)"`
+	Endpoint             string `yaml:"endpoint" help:"Blob service URL of an emulator or another cloud (http://host:10000/account); empty means https://<account>.blob.core.windows.net/"`
+	AccountKey           Secret `yaml:"account_key" help:"the account's shared key; empty means a connection string or the default Azure credential chain"`
+	AccountKeyFile       string `yaml:"account_key_file" help:"file holding the account key"`
+	AccountKeyEnv        string `yaml:"account_key_env" help:"environment variable holding the account key"`
+	ConnectionString     Secret `yaml:"connection_string" help:"connection string (account, endpoint and key or SAS), instead of account, endpoint and account_key"`
+	ConnectionStringFile string `yaml:"connection_string_file" help:"file holding the connection string"`
+	ConnectionStringEnv  string `yaml:"connection_string_env" help:"environment variable holding the connection string"`
+	PartSize             int64  `yaml:"part_size" help:"block size in bytes, at least 1 MiB; each open file holds two (default 8388608)"`
+}
+
 // Iceberg names the catalog and the warehouse of an exporter.format
 // iceberg lake.
 type Iceberg struct {
 	Catalog        string `yaml:"catalog" help:"sql (SQLite file or PostgreSQL), rest or glue (default sql)"`
 	URI            string `yaml:"uri" help:"sql: an SQLite file (default <warehouse>/catalog.db) or postgres://...; rest: the catalog's URL"`
 	Namespace      string `yaml:"namespace" help:"namespace of the conversations table (default chatlake)"`
-	Warehouse      string `yaml:"warehouse" help:"where the table's files live: a path or s3://bucket/prefix (default exporter.root)"`
+	Warehouse      string `yaml:"warehouse" help:"where the table's files live: a path, s3://bucket/prefix or gs://bucket/prefix (default exporter.root)"`
 	Credential     Secret `yaml:"credential" help:"rest: OAuth2 client credential client_id:client_secret"`
 	CredentialFile string `yaml:"credential_file" help:"rest: file holding the credential"`
 	CredentialEnv  string `yaml:"credential_env" help:"rest: environment variable holding the credential"`
@@ -274,6 +301,14 @@ func (c *Config) resolveSecrets(getenv func(string) string) error {
 	if s3.SecretAccessKey, err = resolveSecret("exporter.s3.secret_access_key", s3.SecretAccessKey, s3.SecretAccessKeyFile, s3.SecretAccessKeyEnv, getenv); err != nil {
 		return err
 	}
+	az := &c.Exporter.Azure
+	if az.AccountKey, err = resolveSecret("exporter.azure.account_key", az.AccountKey, az.AccountKeyFile, az.AccountKeyEnv, getenv); err != nil {
+		return err
+	}
+	if az.ConnectionString, err = resolveSecret("exporter.azure.connection_string", az.ConnectionString, az.ConnectionStringFile, az.ConnectionStringEnv, getenv); err != nil {
+		return err
+	}
+	az.AccountKeyFile, az.AccountKeyEnv, az.ConnectionStringFile, az.ConnectionStringEnv = "", "", "", ""
 	if ice.Credential, err = resolveSecret("exporter.iceberg.credential", ice.Credential, ice.CredentialFile, ice.CredentialEnv, getenv); err != nil {
 		return err
 	}

@@ -193,3 +193,22 @@ func TestThirdProviderValidates(t *testing.T) {
 		t.Errorf("Validate(volcengine account, registry of fake) = %v, want unknown provider", err)
 	}
 }
+
+// TestAzureSecretsResolve: the Azure lake's key and connection string come
+// from a variable or a file, like every other secret.
+func TestAzureSecretsResolve(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "azure")
+	if err := os.WriteFile(file, []byte("AccountName=a;AccountKey=k\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--config", "testdata/example.yaml", "--exporter.azure.account_key_env=AZ_KEY", "--exporter.azure.connection_string_file=" + file}
+	cfg, err := load(t, args, map[string]string{"VOLC_SECRET_ACCESS_KEY": "volc-secret", "AZ_KEY": "az-key"})
+	if err != nil {
+		t.Fatalf("Load = %v", err)
+	}
+	az := cfg.Exporter.Azure
+	if az.AccountKey.Reveal() != "az-key" || az.ConnectionString.Reveal() != "AccountName=a;AccountKey=k" {
+		t.Errorf("exporter.azure = key %q, connection string %q; want them from the variable and the file",
+			az.AccountKey.Reveal(), az.ConnectionString.Reveal())
+	}
+}

@@ -9,14 +9,11 @@
 package s3test
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -123,7 +120,7 @@ func binary(t testing.TB) string {
 		}
 		return bin
 	}
-	bin, err := cachedBuild()
+	bin, err := testserver.GoBinary("versitygw", Module, Version)
 	if err != nil {
 		testserver.Unavailable(t, "versitygw", fmt.Sprintf("set $%s or allow `go install %s@%s`", EnvBinary, Module, Version), err)
 	}
@@ -132,46 +129,4 @@ func binary(t testing.TB) string {
 
 // CacheDir is where the versitygw build is kept between runs; .ci/run uses
 // the same folder.
-func CacheDir() (string, error) {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(dir, "chatlake-versitygw-"+Version), nil
-}
-
-// cachedBuild returns the cached binary, building it first if needed. The
-// build goes to a private folder renamed into place, so test binaries of
-// several packages building at once never see a half-written file.
-func cachedBuild() (string, error) {
-	dir, err := CacheDir()
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "versitygw")
-	if _, err := os.Stat(bin); err == nil {
-		return bin, nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	tmp, err := os.MkdirTemp(dir, "build-")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(tmp)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "install", Module+"@"+Version)
-	cmd.Dir = tmp // outside any module, so go.mod of the caller does not matter
-	cmd.Env = append(os.Environ(), "GOBIN="+tmp, "GOFLAGS=")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go install %s@%s: %w\n%s", Module, Version, err, out.String())
-	}
-	if err := os.Rename(filepath.Join(tmp, "versitygw"), bin); err != nil {
-		return "", err
-	}
-	return bin, nil
-}
+func CacheDir() (string, error) { return testserver.CacheDir("versitygw", Version) }

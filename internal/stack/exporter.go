@@ -14,21 +14,32 @@ import (
 
 	"github.com/chatlake/chatlake/internal/config"
 	"github.com/chatlake/chatlake/lake"
+	"github.com/chatlake/chatlake/lake/azure"
 	"github.com/chatlake/chatlake/lake/folder"
+	"github.com/chatlake/chatlake/lake/gcs"
 	"github.com/chatlake/chatlake/lake/iceberg"
 	"github.com/chatlake/chatlake/lake/s3"
 	"github.com/chatlake/chatlake/pipeline/exporter"
 )
 
 // Lakes returns the registry of every lake driver chatlake has: plain
-// paths and file:// URLs open a folder, s3:// URLs a bucket (the URL sets
-// bucket and prefix, and may override the endpoint, region and path_style
-// of s3; credentials come from s3 or else the standard AWS chain). Adding
-// a backend is one package plus one line here.
-func Lakes(s3c config.LakeS3) *lake.Registry {
+// paths and file:// URLs open a folder, s3:// URLs an S3 bucket, gs://
+// URLs a GCS bucket, azblob:// URLs an Azure container. The URL sets
+// bucket (or container) and prefix, and may override the endpoint and a
+// few more settings of the driver's section of c; credentials come from
+// c or else the cloud's standard chain. Adding a backend is one package
+// plus one line here.
+func Lakes(c config.Exporter) *lake.Registry {
 	var r lake.Registry
 	folder.Register(&r)
-	s3.Register(&r, s3Config(s3c))
+	s3.Register(&r, s3Config(c.S3))
+	gcs.Register(&r, gcs.Config{
+		Endpoint: c.GCS.Endpoint, Anonymous: c.GCS.Anonymous, CredentialsFile: c.GCS.CredentialsFile, PartSize: c.GCS.PartSize,
+	})
+	azure.Register(&r, azure.Config{
+		Account: c.Azure.Account, Endpoint: c.Azure.Endpoint, AccountKey: c.Azure.AccountKey,
+		ConnectionString: c.Azure.ConnectionString, PartSize: c.Azure.PartSize,
+	})
 	return &r
 }
 
@@ -47,13 +58,13 @@ func s3Config(c config.LakeS3) s3.Config {
 // appends them to the table. The caller closes it (the table too).
 func OpenLake(ctx context.Context, cfg *config.Config) (lake.Storage, error) {
 	if cfg.Exporter.Format != config.FormatIceberg {
-		return Lakes(cfg.Exporter.S3).Open(ctx, cfg.Exporter.Root)
+		return Lakes(cfg.Exporter).Open(ctx, cfg.Exporter.Root)
 	}
 	tbl, err := OpenTable(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	store, err := Lakes(cfg.Exporter.S3).Open(ctx, tbl.Location())
+	store, err := Lakes(cfg.Exporter).Open(ctx, tbl.Location())
 	if err != nil {
 		tbl.Close()
 		return nil, fmt.Errorf("the table's location: %w", err)

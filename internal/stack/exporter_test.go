@@ -5,7 +5,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/chatlake/chatlake/internal/azuritetest"
 	"github.com/chatlake/chatlake/internal/config"
+	"github.com/chatlake/chatlake/internal/gcstest"
 	"github.com/chatlake/chatlake/internal/s3test"
 	"github.com/chatlake/chatlake/internal/stack"
 	"github.com/chatlake/chatlake/lake"
@@ -14,8 +16,9 @@ import (
 
 // TestOpenLakeByLocation: exporter.root chooses the driver, a folder for a
 // plain path and S3 for an s3:// URL, credentials from the environment.
+// TestOpenCloudLakes does gs:// and azblob://.
 func TestOpenLakeByLocation(t *testing.T) {
-	if got, want := stack.Lakes(config.LakeS3{}).Schemes(), []string{lake.FileScheme, "s3"}; !slices.Equal(got, want) {
+	if got, want := stack.Lakes(config.Exporter{}).Schemes(), []string{"azblob", lake.FileScheme, "gs", "s3"}; !slices.Equal(got, want) {
 		t.Errorf("Lakes().Schemes() = %v, want %v", got, want)
 	}
 	dir := t.TempDir()
@@ -28,6 +31,30 @@ func TestOpenLakeByLocation(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", srv.AccessKey)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.SecretKey)
 	store = openLake(t, "s3://"+srv.Bucket+"/lake?endpoint="+srv.Endpoint+"&region="+srv.Region+"&path_style=true")
+	roundTrip(t, store)
+}
+
+// TestOpenCloudLakes: gs:// opens a GCS lake and azblob:// an Azure one,
+// with the settings of exporter.gcs and exporter.azure.
+func TestOpenCloudLakes(t *testing.T) {
+	gsrv := gcstest.Start(t)
+	cfg := &config.Config{Exporter: config.Exporter{
+		Root: "gs://" + gsrv.Bucket + "/lake",
+		GCS:  config.LakeGCS{Endpoint: gsrv.Endpoint, Anonymous: true},
+	}}
+	roundTrip(t, openLakeConfig(t, cfg))
+
+	asrv := azuritetest.Start(t)
+	cfg = &config.Config{Exporter: config.Exporter{
+		Root:  "azblob://" + asrv.Container + "/lake?account=" + asrv.Account,
+		Azure: config.LakeAzure{Endpoint: asrv.Endpoint, AccountKey: config.Secret(asrv.AccountKey)},
+	}}
+	roundTrip(t, openLakeConfig(t, cfg))
+}
+
+// roundTrip writes and publishes an object and lists it.
+func roundTrip(t *testing.T, store lake.Storage) {
+	t.Helper()
 	obj, err := store.Create(t.Context(), "conversations/part-1.parquet")
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +62,7 @@ func TestOpenLakeByLocation(t *testing.T) {
 	obj.Write([]byte("x"))
 	ref, err := obj.Finish(t.Context())
 	if err != nil {
-		t.Fatalf("Finish on the S3 lake: %v", err)
+		t.Fatalf("Finish on the %T lake: %v", store, err)
 	}
 	if err := store.Publish(t.Context(), []lake.Ref{ref}); err != nil {
 		t.Fatal(err)
@@ -47,9 +74,14 @@ func TestOpenLakeByLocation(t *testing.T) {
 
 func openLake(t *testing.T, root string) lake.Storage {
 	t.Helper()
-	store, err := stack.OpenLake(t.Context(), &config.Config{Exporter: config.Exporter{Root: root}})
+	return openLakeConfig(t, &config.Config{Exporter: config.Exporter{Root: root}})
+}
+
+func openLakeConfig(t *testing.T, cfg *config.Config) lake.Storage {
+	t.Helper()
+	store, err := stack.OpenLake(t.Context(), cfg)
 	if err != nil {
-		t.Fatalf("OpenLake(%s): %v", root, err)
+		t.Fatalf("OpenLake(%s): %v", cfg.Exporter.Root, err)
 	}
 	t.Cleanup(func() { store.Close() })
 	return store

@@ -12,9 +12,9 @@ import (
 
 // IcebergConfig is the table configuration cfg.Exporter names: its
 // iceberg section, with the warehouse defaulting to exporter.root and the
-// S3 settings of exporter.s3.
+// settings of exporter.s3 and exporter.gcs.
 func IcebergConfig(cfg *config.Config) iceberg.Config {
-	c, s := cfg.Exporter.Iceberg, cfg.Exporter.S3
+	c, s, g := cfg.Exporter.Iceberg, cfg.Exporter.S3, cfg.Exporter.GCS
 	return iceberg.Config{
 		Catalog: c.Catalog, URI: c.URI, Namespace: c.Namespace,
 		Warehouse:  cmp.Or(c.Warehouse, cfg.Exporter.Root),
@@ -23,6 +23,7 @@ func IcebergConfig(cfg *config.Config) iceberg.Config {
 			Endpoint: s.Endpoint, Region: s.Region, PathStyle: s.PathStyle,
 			AccessKeyID: s.AccessKeyID, SecretAccessKey: s.SecretAccessKey.Reveal(),
 		},
+		GCS:        iceberg.GCS{Endpoint: g.Endpoint, Anonymous: g.Anonymous, CredentialsFile: g.CredentialsFile},
 		Properties: c.Properties,
 	}
 }

@@ -15,9 +15,10 @@ import (
 	"github.com/apache/iceberg-go/catalog"
 	sqlcat "github.com/apache/iceberg-go/catalog/sql"
 	iceio "github.com/apache/iceberg-go/io"
-	_ "github.com/apache/iceberg-go/io/gocloud/s3" // the s3:// FileIO
-	_ "github.com/jackc/pgx/v5/stdlib"             // database/sql driver "pgx"
-	_ "modernc.org/sqlite"                         // database/sql driver "sqlite", pure Go
+	_ "github.com/apache/iceberg-go/io/gocloud/gcs" // the gs:// FileIO
+	_ "github.com/apache/iceberg-go/io/gocloud/s3"  // the s3:// FileIO
+	_ "github.com/jackc/pgx/v5/stdlib"              // database/sql driver "pgx"
+	_ "modernc.org/sqlite"                          // database/sql driver "sqlite", pure Go
 )
 
 // sqlitePragmas let several processes share the catalog file: writers wait
@@ -99,6 +100,9 @@ func (c Config) properties() (ice.Properties, error) {
 	if strings.HasPrefix(wh, "s3://") {
 		c.S3.properties(p)
 	}
+	if strings.HasPrefix(wh, "gs://") {
+		c.GCS.properties(p)
+	}
 	maps.Copy(p, c.Properties)
 	return p, nil
 }
@@ -111,6 +115,17 @@ func (s S3) properties(p ice.Properties) {
 	setNonEmpty(p, iceio.S3SessionToken, s.SessionToken)
 	// iceberg-go picks path style whenever an endpoint is set; say it.
 	p[iceio.S3ForceVirtualAddressing] = strconv.FormatBool(!s.PathStyle)
+}
+
+func (g GCS) properties(p ice.Properties) {
+	if g.Endpoint != "" {
+		p[iceio.GCSEndpoint] = g.Endpoint
+		p[iceio.GCSUseJSONAPI] = "true" // emulators serve the JSON API only
+	}
+	if g.Anonymous {
+		p[iceio.GCSNoAuth] = "true"
+	}
+	setNonEmpty(p, iceio.GCSKeyPath, g.CredentialsFile)
 }
 
 func setNonEmpty(p ice.Properties, k, v string) {

@@ -65,8 +65,9 @@ type Config struct {
 	// relative, or file:///abs/path) or s3://bucket/prefix. The table
 	// lives at <Warehouse>/<Namespace>.db/conversations.
 	Warehouse string
-	// S3 reaches the warehouse on object storage; ignored for a local one.
-	S3 S3
+	// S3 reaches an s3:// warehouse, GCS a gs:// one.
+	S3  S3
+	GCS GCS
 	// Properties are extra catalog properties passed to iceberg-go as they
 	// are (for example glue.region, rest.sigv4-enabled, s3.proxy-uri);
 	// they override the ones this package derives from the fields above.
@@ -86,6 +87,14 @@ type S3 struct {
 	AccessKeyID     string
 	SecretAccessKey string
 	SessionToken    string
+}
+
+// GCS holds the settings of a gs:// warehouse. Zero values: Google Cloud
+// Storage, with the Application Default Credentials.
+type GCS struct {
+	Endpoint        string // an emulator's JSON API URL, "" for GCS
+	Anonymous       bool   // no credentials, as emulators want
+	CredentialsFile string // a service account's JSON key file
 }
 
 // Validate reports the first invalid setting.
@@ -110,8 +119,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("iceberg: unknown catalog type %q (want sql, rest or glue)", c.Catalog)
 	}
 	switch {
-	case !c.localWarehouse() && !strings.HasPrefix(c.Warehouse, "s3://"):
-		return errors.New("iceberg: warehouse must be a local path, file:// or s3://bucket/prefix")
+	case !c.localWarehouse() && !strings.HasPrefix(c.Warehouse, "s3://") && !strings.HasPrefix(c.Warehouse, "gs://"):
+		return errors.New("iceberg: warehouse must be a local path, file://, s3://bucket/prefix or gs://bucket/prefix")
 	case (c.S3.AccessKeyID == "") != (c.S3.SecretAccessKey == ""):
 		return errors.New("iceberg: s3 access key ID and secret access key must be set together")
 	case strings.ContainsAny(c.namespace(), "./"):
@@ -183,6 +192,9 @@ func (c Config) String() string {
 	}
 	if s.SessionToken != "" {
 		b.WriteString(" s3_session_token=REDACTED")
+	}
+	if g := c.GCS; g != (GCS{}) {
+		fmt.Fprintf(&b, " gcs_endpoint=%q gcs_anonymous=%t gcs_credentials_file=%q", g.Endpoint, g.Anonymous, g.CredentialsFile)
 	}
 	if len(c.Properties) > 0 {
 		fmt.Fprintf(&b, " properties=%d (values not shown)", len(c.Properties))

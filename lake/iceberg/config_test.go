@@ -26,7 +26,9 @@ func TestConfigValidate(t *testing.T) {
 		{"s3 sql without uri", iceberg.Config{Warehouse: "s3://b/p"}, "needs a uri"},
 		{"rest without uri", iceberg.Config{Catalog: iceberg.CatalogREST, Warehouse: "s3://b/p"}, "needs a uri"},
 		{"unknown catalog", iceberg.Config{Catalog: "hive", Warehouse: "x"}, "unknown catalog type"},
-		{"gs warehouse", iceberg.Config{Warehouse: "gs://b/p", URI: "c.db"}, "warehouse must be"},
+		{"gs with sqlite file", iceberg.Config{Warehouse: "gs://b/p", URI: "/var/catalog.db"}, ""},
+		{"azblob warehouse", iceberg.Config{Warehouse: "azblob://c/p?account=a", URI: "c.db"}, "warehouse must be"},
+		{"azure warehouse", iceberg.Config{Warehouse: "abfss://c@a.dfs.core.windows.net/p", URI: "c.db"}, "warehouse must be"},
 		{"half keys", iceberg.Config{Warehouse: "x", S3: iceberg.S3{AccessKeyID: "a"}}, "set together"},
 		{"dotted namespace", iceberg.Config{Warehouse: "x", Namespace: "a.b"}, "namespace"},
 	} {

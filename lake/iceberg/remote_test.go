@@ -1,8 +1,10 @@
 package iceberg_test
 
 import (
+	"path/filepath"
 	"testing"
 
+	"github.com/chatlake/chatlake/internal/gcstest"
 	"github.com/chatlake/chatlake/internal/pgtest"
 	"github.com/chatlake/chatlake/internal/s3test"
 	"github.com/chatlake/chatlake/lake/iceberg"
@@ -24,6 +26,23 @@ func TestPostgresS3(t *testing.T) {
 					Endpoint: s3.Endpoint, Region: s3.Region, PathStyle: true,
 					AccessKeyID: s3.AccessKey, SecretAccessKey: s3.SecretKey,
 				},
+			})
+		})
+	}
+}
+
+// TestSQLiteGCS runs the flows on a warehouse on a GCS emulator, with an
+// SQLite catalog.
+func TestSQLiteGCS(t *testing.T) {
+	gcs := gcstest.Start(t)
+	dir := t.TempDir()
+	for _, f := range flows {
+		t.Run(f.name, func(t *testing.T) {
+			f.run(t, iceberg.Config{
+				URI:       filepath.Join(dir, f.name+".db"),
+				Namespace: "ns_" + f.name,
+				Warehouse: "gs://" + gcs.Bucket + "/warehouse",
+				GCS:       iceberg.GCS{Endpoint: gcs.Endpoint, Anonymous: true},
 			})
 		})
 	}

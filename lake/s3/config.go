@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/chatlake/chatlake/internal/secret"
@@ -72,20 +71,16 @@ func (c Config) Validate() error {
 	case (c.AccessKeyID == "") != (c.SecretAccessKey == ""):
 		return errors.New("s3 lake: access key ID and secret access key must be set together")
 	}
-	if p := strings.Trim(c.Prefix, "/"); p != "" {
-		if err := lake.CheckName(p); err != nil {
-			return fmt.Errorf("s3 lake: prefix: %w", err)
-		}
+	if _, err := lake.RootPrefix(c.Prefix); err != nil {
+		return fmt.Errorf("s3 lake: %w", err)
 	}
 	return nil
 }
 
 // keyPrefix returns the prefix of every key, "" or ending in "/".
 func (c Config) keyPrefix() string {
-	if p := strings.Trim(c.Prefix, "/"); p != "" {
-		return p + "/"
-	}
-	return ""
+	p, _ := lake.RootPrefix(c.Prefix) // checked by Validate
+	return p
 }
 
 // String describes c without its secret.
@@ -121,19 +116,12 @@ func ParseURL(raw string) (Config, error) {
 
 // setURL sets c's fields named by u.
 func (c *Config) setURL(u *url.URL) error {
-	switch {
-	case !strings.EqualFold(u.Scheme, "s3"):
-		return fmt.Errorf("s3 lake: scheme of %s is not s3", u.Redacted())
-	case u.User != nil:
-		return fmt.Errorf("s3 lake: %s: credentials in the URL are refused", u.Redacted())
-	case u.Host == "":
-		return fmt.Errorf("s3 lake: %s: no bucket", u.Redacted())
-	case u.Fragment != "" || u.Opaque != "":
-		return fmt.Errorf("s3 lake: %s: unexpected fragment or opaque part", u.Redacted())
+	bucket, prefix, params, err := lake.SplitBucketURL(u, "s3 lake", "s3", "bucket")
+	if err != nil {
+		return err
 	}
-	c.Bucket, c.Prefix = u.Host, strings.TrimPrefix(u.Path, "/")
-	for k, v := range u.Query() {
-		val := v[len(v)-1]
+	c.Bucket, c.Prefix = bucket, prefix
+	for k, val := range params {
 		switch k {
 		case "endpoint":
 			c.Endpoint = val

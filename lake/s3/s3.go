@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,6 +20,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/chatlake/chatlake/lake"
+	"github.com/chatlake/chatlake/lake/internal/parts"
 )
 
 // publishers bounds the uploads Publish completes at once.
@@ -31,11 +31,8 @@ type Storage struct {
 	client      *s3api.Client
 	bucket      string
 	prefix      string // "" or ending in "/"
-	partSize    int64
 	partTimeout time.Duration
-	// buffers keeps the part buffers of ended objects for the next ones,
-	// so a stream of files allocates no part buffer in the steady state.
-	buffers sync.Pool
+	buffers     *parts.Buffers // shared by the objects, so a stream of files allocates no part buffer
 }
 
 var _ lake.Storage = (*Storage)(nil)
@@ -71,7 +68,7 @@ func Open(ctx context.Context, cfg Config) (*Storage, error) {
 		client:      client,
 		bucket:      cfg.Bucket,
 		prefix:      cfg.keyPrefix(),
-		partSize:    cmp.Or(cfg.PartSize, DefaultPartSize),
+		buffers:     parts.NewBuffers(int(cmp.Or(cfg.PartSize, DefaultPartSize))),
 		partTimeout: cmp.Or(cfg.PartTimeout, DefaultPartTimeout),
 	}
 	if _, err := client.HeadBucket(ctx, &s3api.HeadBucketInput{Bucket: &s.bucket}); err != nil {
@@ -91,21 +88,6 @@ func Register(r *lake.Registry, base Config) {
 		}
 		return Open(ctx, cfg)
 	})
-}
-
-// buffer returns an empty part buffer.
-func (s *Storage) buffer() []byte {
-	if b, ok := s.buffers.Get().(*[]byte); ok {
-		return (*b)[:0]
-	}
-	return make([]byte, 0, s.partSize)
-}
-
-// recycle keeps b for buffer; b must no longer be in use.
-func (s *Storage) recycle(b []byte) {
-	if int64(cap(b)) == s.partSize {
-		s.buffers.Put(&b)
-	}
 }
 
 // Close does nothing: the client holds only idle connections.

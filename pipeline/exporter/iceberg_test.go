@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/chatlake/chatlake/internal/config"
+	"github.com/chatlake/chatlake/internal/gcstest"
 	"github.com/chatlake/chatlake/internal/lockedbuf"
 	"github.com/chatlake/chatlake/internal/pgtest"
 	"github.com/chatlake/chatlake/internal/s3test"
@@ -35,6 +36,14 @@ var (
 	}}
 	sqliteS3   = icebergLake{"sqlite-s3", func(t *testing.T) *config.Config { return s3Iceberg(t, filepath.Join(t.TempDir(), "catalog.db")) }}
 	postgresS3 = icebergLake{"postgres-s3", func(t *testing.T) *config.Config { return s3Iceberg(t, pgtest.Start(t).DSN) }}
+	sqliteGCS  = icebergLake{"sqlite-gcs", func(t *testing.T) *config.Config {
+		srv := gcstest.Start(t)
+		return &config.Config{Exporter: config.Exporter{
+			Format:  config.FormatIceberg,
+			GCS:     config.LakeGCS{Endpoint: srv.Endpoint, Anonymous: true},
+			Iceberg: config.Iceberg{URI: filepath.Join(t.TempDir(), "catalog.db"), Warehouse: "gs://" + srv.Bucket + "/warehouse"},
+		}}
+	}}
 )
 
 // s3Iceberg is a warehouse on a versitygw of its own, the catalog at uri.
@@ -111,13 +120,14 @@ func checkTableExactlyOnce(t *testing.T, tl *stack.TableLake, events []schemas.C
 
 // TestExporterIcebergCrashAtEveryStepExactlyOnce crashes an exporter
 // writing an Iceberg table at every crash point, on an SQLite catalog
-// with a local warehouse and on PostgreSQL with a warehouse on S3.
+// with a local warehouse, on PostgreSQL with a warehouse on S3, and on
+// SQLite with a warehouse on GCS.
 func TestExporterIcebergCrashAtEveryStepExactlyOnce(t *testing.T) {
-	for _, l := range []icebergLake{sqliteFolder, postgresS3} {
+	for _, l := range []icebergLake{sqliteFolder, postgresS3, sqliteGCS} {
 		t.Run(l.name, func(t *testing.T) {
 			rounds := 2
 			if testing.Short() || l.name != sqliteFolder.name {
-				rounds = 1 // S3 and catalog round trips make each iteration slower
+				rounds = 1 // object-storage and catalog round trips make each iteration slower
 			}
 			tl := openIceberg(t, l.cfg(t))
 			crashAtEveryStepIn(t, tl, tl.Table, rounds, func(events []schemas.ConversationEvent) {
