@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -58,7 +59,7 @@ func (p *Producer) startStatus(ctx context.Context, job schemas.Job) (schemas.Jo
 	if st.State == schemas.JobFailed {
 		st.Attempts = 0
 	}
-	st.JobID, st.Provider, st.App, st.UserID = job.JobID, job.Provider, job.App, job.UserID
+	st.JobID, st.Provider, st.App, st.UserID, st.Run = job.JobID, job.Provider, job.App, job.UserID, job.Run
 	st.State = schemas.JobRunning
 	st.UpdatedAt = p.now().UTC()
 	return st, pipeline.FromNATS(p.status.Put(ctx, st))
@@ -82,8 +83,13 @@ func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Jo
 			return fmt.Errorf("fetch page %d: %w", cp.Pages+1, err)
 		}
 		fetchedAt := p.now().UTC()
-		if err := p.publishPage(ctx, job, page, fetchedAt); err != nil {
+		last, err := p.publishPage(ctx, job, page, fetchedAt)
+		if err != nil {
 			return err
+		}
+		cp.LastSeq = max(cp.LastSeq, last)
+		if day := fetchedAt.Format(time.DateOnly); len(page.Conversations) > 0 && !slices.Contains(cp.Days, day) {
+			cp.Days = append(cp.Days, day)
 		}
 		cp.Cursor = page.Next
 		cp.Pages++
@@ -93,6 +99,7 @@ func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Jo
 		p.metrics.pages.Inc()
 		p.metrics.failedItems.Add(float64(len(page.Failed)))
 		st.Pages, st.Conversations, st.FailedItems, st.FailedItemsTotal = cp.Pages, cp.Conversations, cp.FailedItems, cp.FailedItemsTotal
+		st.LastSeq, st.Days = cp.LastSeq, cp.Days
 		if page.Done {
 			return pipeline.FromNATS(p.checkpoints.remove(ctx, key))
 		}
@@ -108,47 +115,56 @@ func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Jo
 
 // publishPage publishes one event per conversation of page asynchronously,
 // at most PublishWindow unacknowledged at a time, and returns when every
-// one is acknowledged by the stream or one failed.
-func (p *Producer) publishPage(ctx context.Context, job schemas.Job, page schemas.Page, fetchedAt time.Time) error {
+// one is acknowledged by the stream or one failed. It returns the highest
+// stream sequence acknowledged (a duplicate's is the original's), 0 for
+// an empty page.
+func (p *Producer) publishPage(ctx context.Context, job schemas.Job, page schemas.Page, fetchedAt time.Time) (uint64, error) {
 	var pending []jetstream.PubAckFuture
+	var last uint64
+	await := func(f jetstream.PubAckFuture) error {
+		seq, err := p.awaitAck(ctx, f)
+		last = max(last, seq)
+		return err
+	}
 	for i := range page.Conversations {
 		if len(pending) >= p.cfg.PublishWindow {
-			if err := p.awaitAck(ctx, pending[0]); err != nil {
-				return err
+			if err := await(pending[0]); err != nil {
+				return 0, err
 			}
 			pending = pending[1:]
 		}
 		m, err := newEventMsg(job, &page.Conversations[i], fetchedAt)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		f, err := p.js.PublishMsgAsync(m)
 		if err != nil {
-			return pipeline.FromNATS(fmt.Errorf("publish event: %w", err))
+			return 0, pipeline.FromNATS(fmt.Errorf("publish event: %w", err))
 		}
 		pending = append(pending, f)
 	}
 	for _, f := range pending {
-		if err := p.awaitAck(ctx, f); err != nil {
-			return err
+		if err := await(f); err != nil {
+			return 0, err
 		}
 	}
-	return nil
+	return last, nil
 }
 
-func (p *Producer) awaitAck(ctx context.Context, f jetstream.PubAckFuture) error {
+// awaitAck waits for f's acknowledgement and returns its stream sequence.
+func (p *Producer) awaitAck(ctx context.Context, f jetstream.PubAckFuture) (uint64, error) {
 	t := time.NewTimer(p.cfg.PublishTimeout)
 	defer t.Stop()
 	select {
-	case <-f.Ok():
+	case ack := <-f.Ok():
 		p.metrics.events.Inc()
-		return nil
+		return ack.Sequence, nil
 	case err := <-f.Err():
-		return pipeline.FromNATS(fmt.Errorf("publish event: %w", err))
+		return 0, pipeline.FromNATS(fmt.Errorf("publish event: %w", err))
 	case <-t.C:
-		return pipeline.NATSFault{Err: fmt.Errorf("publish event: no acknowledgement in %v", p.cfg.PublishTimeout)}
+		return 0, pipeline.NATSFault{Err: fmt.Errorf("publish event: no acknowledgement in %v", p.cfg.PublishTimeout)}
 	case <-ctx.Done():
-		return ctx.Err()
+		return 0, ctx.Err()
 	}
 }
 
