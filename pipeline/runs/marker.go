@@ -35,7 +35,9 @@ func partition(provider, app, day string) string {
 // holding the completion as JSON, in every partition folder the run wrote
 // to, written through the lake's Storage (hidden until published, so a
 // reader never sees half a marker). A marker that holds this completion
-// already is left alone; one of an earlier completion is replaced.
+// already is left alone; one of an earlier completion is replaced. Two
+// finishers marking at once may make one fail; it finds the marker there
+// when it tries again.
 type FolderMarker struct {
 	Lake lake.Storage
 }
@@ -62,6 +64,11 @@ func (m FolderMarker) Mark(ctx context.Context, c schemas.RunCompletion) (schema
 func (m FolderMarker) put(ctx context.Context, name string, body []byte, completion int) error {
 	if n, err := m.completion(ctx, name); err != nil || n == completion {
 		return err
+	}
+	// A hidden remnant of a writer that crashed (or of another finisher
+	// writing now, which then fails and looks again) would block Create.
+	if err := m.Lake.Sweep(ctx, name); err != nil {
+		return fmt.Errorf("marker %s: %w", name, err)
 	}
 	obj, err := m.Lake.Create(ctx, name)
 	if err != nil {
