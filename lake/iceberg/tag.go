@@ -24,7 +24,8 @@ const LastSeqKey = SummaryPrefix + "last_seq"
 // least that), and returns the snapshot's ID. It is idempotent: a tag that
 // names a snapshot holding lastSeq already is left as it is; an older one
 // is moved, with compare-and-set on the ref, so two callers cannot both
-// move it. A table behind lastSeq gives ErrBehind.
+// move it. A table behind lastSeq gives ErrBehind; an empty table and
+// lastSeq 0 give 0 and no tag.
 func (t *Table) Tag(ctx context.Context, tag string, lastSeq uint64) (int64, error) {
 	tbl, err := t.load(ctx)
 	if err != nil {
@@ -38,6 +39,9 @@ func (t *Table) Tag(ctx context.Context, tag string, lastSeq uint64) (int64, err
 		old = &ref.SnapshotID
 	}
 	cur := tbl.CurrentSnapshot()
+	if cur == nil && lastSeq == 0 {
+		return 0, nil // nothing to hold and nothing to name
+	}
 	if cur == nil || !holds(cur, tbl, lastSeq) {
 		return 0, fmt.Errorf("tag %s at sequence %d: %w", tag, lastSeq, ErrBehind)
 	}

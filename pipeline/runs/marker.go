@@ -130,5 +130,8 @@ func (m TableMarker) Mark(ctx context.Context, c schemas.RunCompletion) (schemas
 	if err != nil {
 		return schemas.RunLake{}, err
 	}
+	if id == 0 {
+		tag = "" // an empty table: the run wrote nothing
+	}
 	return schemas.RunLake{Format: "iceberg", Partitions: c.Lake.Partitions, SnapshotID: id, Tag: tag}, nil
 }
