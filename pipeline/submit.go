@@ -45,10 +45,15 @@ func (s *Submitter) Submit(ctx context.Context, j schemas.Job, force bool) (bool
 			return false, err
 		}
 	}
+	queued := schemas.JobStatus{JobID: j.JobID, Provider: j.Provider, App: j.App, UserID: j.UserID, State: schemas.JobQueued, UpdatedAt: time.Now().UTC(), Run: j.Run}
+	// A run's job is counted in the run before it exists, so that the run
+	// cannot complete without it whatever instant a submit is interrupted.
+	if err := s.status.PutRunJob(ctx, queued); err != nil {
+		return false, err
+	}
 	if err := s.publish(ctx, j, force); err != nil {
 		return false, err
 	}
-	queued := schemas.JobStatus{JobID: j.JobID, Provider: j.Provider, App: j.App, UserID: j.UserID, State: schemas.JobQueued, UpdatedAt: time.Now().UTC(), Run: j.Run}
 	var err error
 	if force {
 		err = s.status.Put(ctx, queued)
