@@ -63,11 +63,7 @@ type Finisher struct {
 // NewFinisher opens the buckets (pipeline.EnsureJobBuckets) and the stream
 // (pipeline.EnsureStreams) the finisher needs. A nil log discards.
 func NewFinisher(ctx context.Context, js jetstream.JetStream, log *slog.Logger, cfg FinisherConfig) (*Finisher, error) {
-	recs, err := OpenRecords(ctx, js)
-	if err != nil {
-		return nil, err
-	}
-	st, err := pipeline.OpenJobStatuses(ctx, js)
+	r, err := NewReader(ctx, js)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +71,7 @@ func NewFinisher(ctx context.Context, js jetstream.JetStream, log *slog.Logger, 
 		log = slog.New(slog.DiscardHandler)
 	}
 	cfg.Interval = cmp.Or(cfg.Interval, 2*time.Second)
-	return &Finisher{js: js, log: log, cfg: cfg, records: recs, statuses: st}, nil
+	return &Finisher{js: js, log: log, cfg: cfg, records: r.records, statuses: r.statuses}, nil
 }
 
 // Run looks at the runs every Interval until ctx ends, then returns nil.
