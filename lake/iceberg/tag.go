@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/apache/iceberg-go/table"
 )
@@ -13,6 +14,11 @@ import (
 // exporter has committed them but not appended them to the table. Ask
 // again later.
 var ErrBehind = errors.New("iceberg: the table is behind the commit record")
+
+// TagMaxAge is the max-ref-age of a tag Tag sets: a tag keeps its
+// snapshot (and the files only it references) from expiring, until
+// `chatlake lake expire` drops the tag once older than this.
+const TagMaxAge = 30 * 24 * time.Hour
 
 // LastSeqKey is the snapshot summary key of the last stream sequence an
 // epoch's append holds (the exporter writes it; compaction carries it).
@@ -47,7 +53,7 @@ func (t *Table) Tag(ctx context.Context, tag string, lastSeq uint64) (int64, err
 	}
 	_, _, err = t.cat.CommitTable(ctx, t.id,
 		[]table.Requirement{table.AssertTableUUID(tbl.Metadata().TableUUID()), table.AssertRefSnapshotID(tag, old)},
-		[]table.Update{table.NewSetSnapshotRefUpdate(tag, cur.SnapshotID, table.TagRef, 0, 0, 0)})
+		[]table.Update{table.NewSetSnapshotRefUpdate(tag, cur.SnapshotID, table.TagRef, TagMaxAge.Milliseconds(), 0, 0)})
 	if err != nil {
 		return 0, fmt.Errorf("iceberg: tag %s: %w", tag, err)
 	}
