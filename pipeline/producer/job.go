@@ -84,10 +84,11 @@ func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Jo
 		}
 		fetchedAt := p.now().UTC()
 		last, err := p.publishPage(ctx, job, page, fetchedAt)
+		cp.LastSeq = max(cp.LastSeq, last)
+		st.LastSeq = cp.LastSeq // also when a failure follows: those events are in the stream
 		if err != nil {
 			return err
 		}
-		cp.LastSeq = max(cp.LastSeq, last)
 		if day := fetchedAt.Format(time.DateOnly); len(page.Conversations) > 0 && !slices.Contains(cp.Days, day) {
 			cp.Days = append(cp.Days, day)
 		}
@@ -117,7 +118,7 @@ func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Jo
 // at most PublishWindow unacknowledged at a time, and returns when every
 // one is acknowledged by the stream or one failed. It returns the highest
 // stream sequence acknowledged (a duplicate's is the original's), 0 for
-// an empty page.
+// an empty page, also with an error.
 func (p *Producer) publishPage(ctx context.Context, job schemas.Job, page schemas.Page, fetchedAt time.Time) (uint64, error) {
 	var pending []jetstream.PubAckFuture
 	var last uint64
@@ -129,23 +130,23 @@ func (p *Producer) publishPage(ctx context.Context, job schemas.Job, page schema
 	for i := range page.Conversations {
 		if len(pending) >= p.cfg.PublishWindow {
 			if err := await(pending[0]); err != nil {
-				return 0, err
+				return last, err
 			}
 			pending = pending[1:]
 		}
 		m, err := newEventMsg(job, &page.Conversations[i], fetchedAt)
 		if err != nil {
-			return 0, err
+			return last, err
 		}
 		f, err := p.js.PublishMsgAsync(m)
 		if err != nil {
-			return 0, pipeline.FromNATS(fmt.Errorf("publish event: %w", err))
+			return last, pipeline.FromNATS(fmt.Errorf("publish event: %w", err))
 		}
 		pending = append(pending, f)
 	}
 	for _, f := range pending {
 		if err := await(f); err != nil {
-			return 0, err
+			return last, err
 		}
 	}
 	return last, nil
