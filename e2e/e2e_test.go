@@ -284,6 +284,8 @@ func TestEndToEnd(t *testing.T) {
 		t.Run("duckdb reads the lake", func(t *testing.T) { checkDuckDB(t, c.lake, want) })
 	})
 
+	t.Run("export run", func(t *testing.T) { testExportRun(t, bin) })
+
 	t.Run("faults and crashes", func(t *testing.T) {
 		c := newCluster(t, bin, "-server-error-rate", "0.05", "-throttle-rate", "0.03",
 			"-malformed-rate", "0.03", "-drop-rate", "0.03", "-retry-after", "1s")

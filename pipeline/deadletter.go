@@ -50,6 +50,7 @@ func NewDeadLetter(msg jetstream.Msg, job schemas.Job, cause error, class schema
 		Provider:      job.Provider,
 		App:           job.App,
 		UserID:        job.UserID,
+		Run:           job.Run,
 		FailedAt:      now.UTC(),
 	}
 	var pc providerCoded

@@ -24,7 +24,8 @@ type JobBucketsConfig struct {
 }
 
 // EnsureJobBuckets creates or updates the checkpoint and job status
-// buckets, so every process can call it at start-up.
+// buckets, and those of export runs (their records, and their jobs'
+// statuses), so every process can call it at start-up.
 func EnsureJobBuckets(ctx context.Context, js jetstream.JetStream, cfg JobBucketsConfig) error {
 	cfg.Replicas = cmp.Or(cfg.Replicas, 1)
 	cfg.StatusTTL = cmp.Or(cfg.StatusTTL, 30*24*time.Hour)
@@ -39,6 +40,18 @@ func EnsureJobBuckets(ctx context.Context, js jetstream.JetStream, cfg JobBucket
 		Storage:     jetstream.FileStorage,
 		Replicas:    cfg.Replicas,
 		TTL:         cfg.StatusTTL,
+	}, {
+		Bucket:      schemas.BucketRunJobs,
+		Description: "chatlake: status of each job of an export run, keyed by run",
+		Storage:     jetstream.FileStorage,
+		Replicas:    cfg.Replicas,
+		TTL:         cfg.StatusTTL,
+	}, {
+		Bucket:      schemas.BucketRuns,
+		Description: "chatlake: export runs",
+		Storage:     jetstream.FileStorage,
+		Replicas:    cfg.Replicas,
+		TTL:         cfg.StatusTTL,
 	}} {
 		if _, err := js.CreateOrUpdateKeyValue(ctx, kc); err != nil {
 			return fmt.Errorf("ensure bucket %s: %w", kc.Bucket, err)
@@ -48,8 +61,12 @@ func EnsureJobBuckets(ctx context.Context, js jetstream.JetStream, cfg JobBucket
 }
 
 // JobStatuses reads job status records. It is safe for concurrent use.
+//
+// A job of an export run (JobStatus.Run) has its status in two buckets:
+// BucketJobStatus, like every job, and BucketRunJobs under
+// schemas.RunJobKey, where a run's jobs are read together.
 type JobStatuses struct {
-	kv jetstream.KeyValue
+	kv, runJobs jetstream.KeyValue
 }
 
 // OpenJobStatuses opens the job status bucket made by EnsureJobBuckets.
@@ -58,7 +75,11 @@ func OpenJobStatuses(ctx context.Context, js jetstream.JetStream) (*JobStatuses,
 	if err != nil {
 		return nil, fmt.Errorf("open job status: %w", err)
 	}
-	return &JobStatuses{kv: kv}, nil
+	runJobs, err := js.KeyValue(ctx, schemas.BucketRunJobs)
+	if err != nil {
+		return nil, fmt.Errorf("open run jobs: %w", err)
+	}
+	return &JobStatuses{kv: kv, runJobs: runJobs}, nil
 }
 
 // Get returns the status of the job with key schemas.JobKey(job), and
@@ -71,7 +92,8 @@ func (s *JobStatuses) Get(ctx context.Context, key string) (schemas.JobStatus, b
 	return st, ok, nil
 }
 
-// Put stores st under schemas.JobKey of its job.
+// Put stores st under schemas.JobKey of its job, and for a job of a run
+// also under schemas.RunJobKey.
 func (s *JobStatuses) Put(ctx context.Context, st schemas.JobStatus) error {
 	b, err := json.Marshal(st)
 	if err != nil {
@@ -80,6 +102,27 @@ func (s *JobStatuses) Put(ctx context.Context, st schemas.JobStatus) error {
 	key := statusKey(st)
 	if _, err := s.kv.Put(ctx, key, b); err != nil {
 		return fmt.Errorf("put job status %s: %w", key, err)
+	}
+	return s.putRunJob(ctx, st, b)
+}
+
+// PutRunJob stores st under schemas.RunJobKey only: a replay requeues a
+// run's job there before the job runs again.
+func (s *JobStatuses) PutRunJob(ctx context.Context, st schemas.JobStatus) error {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("encode job status: %w", err)
+	}
+	return s.putRunJob(ctx, st, b)
+}
+
+func (s *JobStatuses) putRunJob(ctx context.Context, st schemas.JobStatus, b []byte) error {
+	if st.Run == "" {
+		return nil
+	}
+	key := runJobKey(st)
+	if _, err := s.runJobs.Put(ctx, key, b); err != nil {
+		return fmt.Errorf("put run job %s: %w", key, err)
 	}
 	return nil
 }
@@ -99,7 +142,47 @@ func (s *JobStatuses) Create(ctx context.Context, st schemas.JobStatus) (bool, e
 	if err != nil {
 		return false, fmt.Errorf("create job status %s: %w", key, err)
 	}
-	return true, nil
+	return true, s.createRunJob(ctx, st, b)
+}
+
+// createRunJob stores a new job's status under schemas.RunJobKey unless
+// the producer already wrote one.
+func (s *JobStatuses) createRunJob(ctx context.Context, st schemas.JobStatus, b []byte) error {
+	if st.Run == "" {
+		return nil
+	}
+	key := runJobKey(st)
+	if _, err := s.runJobs.Create(ctx, key, b); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+		return fmt.Errorf("create run job %s: %w", key, err)
+	}
+	return nil
+}
+
+// RunJobs calls fn with the status of every job of run, in no set order,
+// until fn returns false. Records that do not decode are skipped.
+func (s *JobStatuses) RunJobs(ctx context.Context, run string, fn func(schemas.JobStatus) bool) error {
+	w, err := s.runJobs.Watch(ctx, run+".>", jetstream.IgnoreDeletes())
+	if err != nil {
+		return fmt.Errorf("list run jobs %s: %w", run, err)
+	}
+	defer w.Stop()
+	for {
+		select {
+		case e := <-w.Updates():
+			if e == nil {
+				return nil // the initial values are all delivered
+			}
+			var st schemas.JobStatus
+			if json.Unmarshal(e.Value(), &st) != nil {
+				continue
+			}
+			if !fn(st) {
+				return nil
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // All calls fn with every job status, in key order, until fn returns false.
@@ -120,6 +203,11 @@ func (s *JobStatuses) All(ctx context.Context, fn func(schemas.JobStatus) bool) 
 		}
 	}
 	return nil
+}
+
+// runJobKey is the key of st in BucketRunJobs: schemas.RunJobKey.
+func runJobKey(st schemas.JobStatus) string {
+	return schemas.RunJobKey(st.Run, schemas.Job{Provider: st.Provider, App: st.App, JobID: st.JobID})
 }
 
 // statusKey is the key of st: schemas.JobKey of its job.

@@ -26,7 +26,8 @@ type StreamsConfig struct {
 	// redelivery cycle, so a job resumed from its checkpoint cannot double
 	// the events of the page it re-fetches.
 	DuplicateWindow time.Duration
-	// DeadLetterMaxAge bounds how long dead letters are kept. Default 30 days.
+	// DeadLetterMaxAge bounds how long dead letters, and the completion
+	// events of export runs, are kept. Default 30 days.
 	DeadLetterMaxAge time.Duration
 }
 
@@ -77,6 +78,15 @@ func (c StreamsConfig) StreamConfigs() []jetstream.StreamConfig {
 		Name:        schemas.StreamDeadLetters,
 		Description: "chatlake dead letters: the original message and why it failed",
 		Subjects:    []string{schemas.SubjectDeadLetterPrefix + ">"},
+		Retention:   jetstream.LimitsPolicy,
+		Storage:     jetstream.FileStorage,
+		Replicas:    c.Replicas,
+		MaxAge:      c.DeadLetterMaxAge,
+		Duplicates:  c.DuplicateWindow,
+	}, {
+		Name:        schemas.StreamRuns,
+		Description: "chatlake export runs: one completion event per completion of a run",
+		Subjects:    []string{schemas.SubjectRunsPrefix + ">"},
 		Retention:   jetstream.LimitsPolicy,
 		Storage:     jetstream.FileStorage,
 		Replicas:    c.Replicas,

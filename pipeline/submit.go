@@ -36,7 +36,8 @@ func NewSubmitter(ctx context.Context, js jetstream.JetStream) (*Submitter, erro
 // queued. Unless force, a job whose status exists is skipped and Submit
 // reports false. A forced job is published again without a message ID,
 // so that the stream does not drop it as a duplicate, and its status is
-// reset to queued.
+// reset to queued. A job of a run (j.Run) is also recorded among the
+// run's jobs; the caller opens the run first (pipeline/runs).
 func (s *Submitter) Submit(ctx context.Context, j schemas.Job, force bool) (bool, error) {
 	j.JobID = cmp.Or(j.JobID, schemas.DeriveJobID(j))
 	if !force {
@@ -44,10 +45,15 @@ func (s *Submitter) Submit(ctx context.Context, j schemas.Job, force bool) (bool
 			return false, err
 		}
 	}
+	queued := schemas.JobStatus{JobID: j.JobID, Provider: j.Provider, App: j.App, UserID: j.UserID, State: schemas.JobQueued, UpdatedAt: time.Now().UTC(), Run: j.Run}
+	// A run's job is counted in the run before it exists, so that the run
+	// cannot complete without it whatever instant a submit is interrupted.
+	if err := s.status.PutRunJob(ctx, queued); err != nil {
+		return false, err
+	}
 	if err := s.publish(ctx, j, force); err != nil {
 		return false, err
 	}
-	queued := schemas.JobStatus{JobID: j.JobID, Provider: j.Provider, App: j.App, UserID: j.UserID, State: schemas.JobQueued, UpdatedAt: time.Now().UTC()}
 	var err error
 	if force {
 		err = s.status.Put(ctx, queued)

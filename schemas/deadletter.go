@@ -63,6 +63,8 @@ type DeadLetter struct {
 	Provider string `json:"provider,omitempty"`
 	App      string `json:"app,omitempty"`
 	UserID   string `json:"user_id,omitempty"`
+	// Run is the job's export run, when it has one.
+	Run string `json:"run,omitempty"`
 	// FailedAt is when the message was given up, UTC.
 	FailedAt time.Time `json:"failed_at"`
 }

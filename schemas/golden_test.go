@@ -40,6 +40,12 @@ func goldenValues() map[string]any {
 		return schemas.ConversationEvent{SchemaVersion: schemas.EventSchemaVersion, EventID: schemas.EventID(&c), JobID: "j-1", FetchedAt: at, Conversation: c}
 	}
 	dt := int32(1)
+	completion := schemas.RunCompletion{SchemaVersion: schemas.RunSchemaVersion, Run: "nightly-2026-11-24", Completion: 1, CompletedAt: at,
+		JobsSubmitted: 2, JobsDone: 1, JobsFailed: 1, Conversations: 20,
+		Failures:      []schemas.RunFailure{{JobID: "j-4", Provider: "yunxin", App: "abc123", UserID: "ghost-1", Class: schemas.ClassPermanent, Reason: "user does not exist"}},
+		FailuresTotal: 1, LastSeq: 4242,
+		Lake: schemas.RunLake{Format: "parquet", Partitions: []string{"provider=volcengine/app=123456/dt=2026-11-24"},
+			Markers: []string{"conversations/provider=volcengine/app=123456/dt=2026-11-24/_SUCCESS.nightly-2026-11-24"}}}
 	failed := []schemas.FailedItem{{ConversationID: "alice|1|carol", Code: 414, Message: "not found"}}
 	return map[string]any{
 		"job":                           schemas.Job{JobID: "j-1", Provider: "volcengine", App: "123456", UserID: "10001", DataType: &dt, InboxType: &dt},
@@ -49,14 +55,23 @@ func goldenValues() map[string]any {
 		"dead_letter": schemas.DeadLetter{SchemaVersion: schemas.DeadLetterSchemaVersion, Subject: "chatlake.jobs.volcengine.123456",
 			Headers: map[string][]string{"Nats-Msg-Id": {"j-1"}}, Data: []byte("10001"), DataSize: 5,
 			DataSHA256: "e443169117a184f91186b401133b20be670c7c0896f9886075e5d9b81e9d076b", StreamSeq: 42, Reason: "user not found",
-			Class: schemas.ClassPermanent, ProviderCode: "InvalidParam", Attempts: 1, JobID: "j-1", Provider: "volcengine", App: "123456", UserID: "10001", FailedAt: at},
+			Class: schemas.ClassPermanent, ProviderCode: "InvalidParam", Attempts: 1, JobID: "j-1", Provider: "volcengine", App: "123456", UserID: "10001", Run: "nightly-2026-11-24", FailedAt: at},
 		"dead_letter_truncated": schemas.DeadLetter{SchemaVersion: schemas.DeadLetterSchemaVersion, Subject: "chatlake.conversations.yunxin.abc123",
 			Data: []byte(`{"schema_version":1,"raw":"`), DataSize: 1048000, DataSHA256: "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881",
 			DataTruncated: true, HeadersOmitted: true, StreamSeq: 7, Reason: "event: undecodable: unexpected end of JSON input",
 			Class: schemas.ClassInvalid, Attempts: 1, Provider: "yunxin", App: "abc123", FailedAt: at},
 		"job_status": schemas.JobStatus{JobID: "j-2", Provider: "yunxin", App: "abc123", UserID: "alice", State: schemas.JobDone, Pages: 1,
 			Conversations: 1, Attempts: 1, Reason: "timeout", Class: schemas.ClassTransient, FailedItems: failed, FailedItemsTotal: 1, UpdatedAt: at},
-		"checkpoint": schemas.Checkpoint{Cursor: "20", Pages: 1, Conversations: 20, FailedItems: failed, FailedItemsTotal: 1},
+		"checkpoint": schemas.Checkpoint{Cursor: "20", Pages: 1, Conversations: 20, FailedItems: failed, FailedItemsTotal: 1, LastSeq: 20, Days: []string{"2026-11-24"}},
+		"job_run":    schemas.Job{JobID: "j-3", Provider: "volcengine", App: "123456", UserID: "10001", Run: "nightly-2026-11-24"},
+		"job_status_run": schemas.JobStatus{JobID: "j-3", Provider: "volcengine", App: "123456", UserID: "10001", State: schemas.JobDone, Pages: 1,
+			Conversations: 20, UpdatedAt: at, Run: "nightly-2026-11-24", LastSeq: 4242, Days: []string{"2026-11-24"}},
+		"run": schemas.Run{SchemaVersion: schemas.RunSchemaVersion, Name: "nightly-2026-11-24", Created: at.Add(-time.Hour), Updated: at,
+			State: schemas.RunComplete, Sealed: true, Completions: 1, Completion: &completion},
+		"run_completion": completion,
+		"run_completion_iceberg": schemas.RunCompletion{SchemaVersion: schemas.RunSchemaVersion, Run: "nightly-2026-11-24", Completion: 2, CompletedAt: at,
+			JobsSubmitted: 2, JobsDone: 2, Conversations: 40, LastSeq: 4300,
+			Lake: schemas.RunLake{Format: "iceberg", SnapshotID: 6254981394523587000, Tag: "chatlake-run-nightly-2026-11-24"}},
 	}
 }
 
@@ -87,6 +102,7 @@ func TestSchemaFilesDescribeGolden(t *testing.T) {
 	files := map[string]string{
 		"job": "job", "job_yunxin": "job", "conversation_event_volcengine": "conversation_event",
 		"conversation_event_yunxin": "conversation_event", "dead_letter": "dead_letter", "dead_letter_truncated": "dead_letter", "job_status": "job_status", "checkpoint": "checkpoint",
+		"job_run": "job", "job_status_run": "job_status", "run": "run", "run_completion": "run_completion", "run_completion_iceberg": "run_completion",
 	}
 	for golden, schema := range files {
 		var s struct {

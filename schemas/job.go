@@ -23,6 +23,10 @@ type Job struct {
 	// ConversationIDs, for Yunxin, asks for these conversations only (batch
 	// query by ID) instead of listing all of the user's conversations.
 	ConversationIDs []string `json:"conversation_ids,omitempty"`
+	// Run names the export run the job belongs to (see Run); empty for a
+	// job outside any run. It is part of the derived JobID, so the same
+	// user in two runs is two jobs.
+	Run string `json:"run,omitempty"`
 }
 
 // Page is one page of a job's conversations as a provider returned it.

@@ -134,6 +134,11 @@ func (j Job) Validate() error {
 	if err := validateID("user_id", j.UserID); err != nil {
 		return err
 	}
+	if j.Run != "" {
+		if err := ValidateRun(j.Run); err != nil {
+			return err
+		}
+	}
 	return j.validateOptions()
 }
 
@@ -210,8 +215,10 @@ func clip(s string) string {
 //
 //	SHA-256(provider 0x00 app 0x00 user_id 0x00 data_type 0x00 inbox_type 0x00 conversation_ids joined by 0x00)
 //
-// where data_type and inbox_type are decimal or empty when unset. The same
-// request gives the same ID, so submitting it twice is one job.
+// where data_type and inbox_type are decimal or empty when unset, followed
+// by 0x00 and the run when the job has one (so a job without a run keeps
+// the ID it always had). The same request gives the same ID, so submitting
+// it twice is one job.
 func DeriveJobID(j Job) string {
 	h := sha256.New()
 	opt := func(p *int32) string {
@@ -225,6 +232,10 @@ func DeriveJobID(j Job) string {
 		h.Write([]byte{0})
 	}
 	h.Write([]byte(strings.Join(j.ConversationIDs, "\x00")))
+	if j.Run != "" {
+		h.Write([]byte{0})
+		h.Write([]byte(j.Run))
+	}
 	sum := h.Sum(nil)
 	return hex.EncodeToString(sum[:16])
 }

@@ -139,3 +139,29 @@ func FuzzDecodeJob(f *testing.F) {
 		}
 	})
 }
+
+// TestDeriveJobIDRun checks that a run changes a job's ID (a job without
+// one keeps its ID: TestDeriveJobIDStableAndDistinct pins it).
+func TestDeriveJobIDRun(t *testing.T) {
+	j := schemas.Job{Provider: "volcengine", App: "123456", UserID: "10001"}
+	plain := schemas.DeriveJobID(j)
+	j.Run = "nightly"
+	inRun := schemas.DeriveJobID(j)
+	if plain == inRun {
+		t.Errorf("DeriveJobID with run %q = %s, the same as without", j.Run, inRun)
+	}
+	j.Run = "other"
+	if other := schemas.DeriveJobID(j); other == inRun {
+		t.Errorf("DeriveJobID of two runs = %s for both", other)
+	}
+}
+
+func TestDecodeJobRun(t *testing.T) {
+	j, err := schemas.DecodeJob("chatlake.jobs.yunxin.abc", []byte(`{"user_id":"alice","run":"r-1"}`))
+	if err != nil || j.Run != "r-1" {
+		t.Fatalf("DecodeJob(run r-1) = %+v, %v", j, err)
+	}
+	if _, err := schemas.DecodeJob("chatlake.jobs.yunxin.abc", []byte(`{"user_id":"alice","run":"a.b"}`)); err == nil {
+		t.Error("DecodeJob(run a.b) = nil error, want invalid")
+	}
+}

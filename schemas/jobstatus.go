@@ -44,7 +44,22 @@ type JobStatus struct {
 	FailedItems      []FailedItem `json:"failed_items,omitempty"`
 	FailedItemsTotal int          `json:"failed_items_total,omitempty"`
 	UpdatedAt        time.Time    `json:"updated_at"`
+	// Run is the job's export run, if any (Job.Run).
+	Run string `json:"run,omitempty"`
+	// LastSeq is the highest sequence in StreamConversations of the job's
+	// events stored so far (from the stream's publish acknowledgements; a
+	// duplicate's is the original's), 0 before the first. Once the
+	// exporter has committed past it, every event of the job is in the
+	// lake.
+	LastSeq uint64 `json:"last_seq,omitempty"`
+	// Days are the UTC dates (YYYY-MM-DD) of fetched_at of the job's
+	// events: the lake partitions (dt=) it wrote to.
+	Days []string `json:"days,omitempty"`
 }
+
+// Terminal reports whether the job has reached its end: done or
+// dead-lettered.
+func (s JobStatus) Terminal() bool { return s.State == JobDone || s.State == JobFailed }
 
 // Checkpoint is a running job's progress, stored as JSON in
 // BucketCheckpoints after a page's events are acknowledged.
@@ -55,6 +70,9 @@ type Checkpoint struct {
 	Conversations    int          `json:"conversations"`
 	FailedItems      []FailedItem `json:"failed_items,omitempty"`
 	FailedItemsTotal int          `json:"failed_items_total,omitempty"`
+	// LastSeq and Days are those of JobStatus, for the pages stored so far.
+	LastSeq uint64   `json:"last_seq,omitempty"`
+	Days    []string `json:"days,omitempty"`
 }
 
 // MaxFailedItems bounds the failed items kept in a JobStatus or

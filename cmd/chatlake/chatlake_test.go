@@ -64,20 +64,51 @@ func TestSubmitTwiceDoesNotDoubleWork(t *testing.T) {
 	if err := os.WriteFile(file, []byte("# users\n10001\n10002\n\n10003\n10002\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, _, err := c.run(t, "", "submit", "--provider", "volcengine", "--app", "123456", "--file", file)
-	if err != nil || !strings.Contains(out, "submitted 3, skipped 1 already known, invalid 0") {
+	out, _, err := c.run(t, "", "submit", "--run", "r1", "--provider", "volcengine", "--app", "123456", "--file", file)
+	if err != nil || !strings.Contains(out, "run r1: submitted 3, skipped 1 already known, invalid 0") {
 		t.Fatalf("first submit = %q, %v; want 3 submitted, 1 skipped (the repeated line)", out, err)
 	}
-	out, _, err = c.run(t, "", "submit", "--provider", "volcengine", "--app", "123456", "--file", file)
+	out, _, err = c.run(t, "", "submit", "--run", "r1", "--provider", "volcengine", "--app", "123456", "--file", file)
 	if err != nil || !strings.Contains(out, "submitted 0, skipped 4") {
 		t.Errorf("second submit = %q, %v; want 0 submitted, 4 skipped", out, err)
 	}
 	if n := c.jobsInStream(t); n != 3 {
 		t.Errorf("jobs stream holds %d jobs, want 3", n)
 	}
-	out, _, err = c.run(t, "", "submit", "--provider", "volcengine", "--app", "123456", "--force", "10001")
+	out, _, err = c.run(t, "", "submit", "--run", "r1", "--provider", "volcengine", "--app", "123456", "--force", "10001")
 	if err != nil || !strings.Contains(out, "submitted 1") || c.jobsInStream(t) != 4 {
 		t.Errorf("forced submit = %q, %v, %d jobs; want 1 submitted, 4 jobs", out, err, c.jobsInStream(t))
+	}
+	// Another run is another export of the same users.
+	out, _, err = c.run(t, "", "submit", "--provider", "volcengine", "--app", "123456", "--file", file)
+	if err != nil || !strings.Contains(out, ": submitted 3,") || !strings.HasPrefix(out, "run run-") {
+		t.Errorf("submit to a new run = %q, %v; want a generated run name and 3 submitted", out, err)
+	}
+}
+
+// TestRunsAndStatusOfARun: submitted jobs show in chatlake runs and
+// status --run, the run is sealed once submit ends, and wait times out
+// with exit code 3 while no producer runs.
+func TestRunsAndStatusOfARun(t *testing.T) {
+	c := newCLI(t)
+	if _, _, err := c.run(t, "", "submit", "--run", "r2", "--provider", "yunxin", "--app", "appkey1", "u1", "u2"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := c.run(t, "", "runs")
+	if err != nil || !strings.Contains(out, "r2") || !strings.Contains(out, "0/2") {
+		t.Errorf("runs = %q, %v; want r2 with 0 of 2 jobs ended", out, err)
+	}
+	out, _, err = c.run(t, "", "status", "--run", "r2", "--json")
+	if err != nil || !strings.Contains(out, `"jobs_submitted":2`) || !strings.Contains(out, `"sealed":true`) || !strings.Contains(out, `"state":"running"`) {
+		t.Errorf("status --run r2 --json = %q, %v", out, err)
+	}
+	_, _, err = c.run(t, "", "wait", "--run", "r2", "--timeout", "300ms", "--every", "50ms")
+	if code := exitCode(err); code != exitTimeout {
+		t.Errorf("wait with no producer = %v (exit %d), want exit %d", err, code, exitTimeout)
+	}
+	_, _, err = c.run(t, "", "wait", "--run", "nope", "--timeout", "1s")
+	if code := exitCode(err); code != exitError {
+		t.Errorf("wait for a run that does not exist = %v (exit %d), want exit %d", err, code, exitError)
 	}
 }
 

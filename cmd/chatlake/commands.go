@@ -36,7 +36,9 @@ var commands = map[string]command{
 	"submit": {"publish jobs: one per user ID", runSubmit},
 	"demo":   {"run a whole export on this machine against simulated providers", runDemo},
 	"run":    {"run NATS, producer and exporter in one process against real providers", runRun},
-	"status": {"show the progress of submitted jobs", runStatus},
+	"status": {"show the progress of submitted jobs, or of one export run", runStatus},
+	"runs":   {"list the export runs", runRuns},
+	"wait":   {"wait until an export run is complete; exit 1 if jobs failed", runWait},
 	"dlq":    {"list, show, replay and purge dead letters", runDLQ},
 	"lake":   {"maintain the Iceberg table: compact small files, expire old snapshots", runLake},
 }
@@ -75,9 +77,12 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'chatlake COMMAND --help' for a command's flags.")
 }
 
+// connectFunc connects to NATS once the flags are parsed.
+type connectFunc = func() (*nats.Conn, jetstream.JetStream, error)
+
 // natsFlags registers --config and the nats.* settings on fs; call the
 // returned function after fs.Parse to connect.
-func natsFlags(fs *flag.FlagSet, sio *stdio) func() (*nats.Conn, jetstream.JetStream, error) {
+func natsFlags(fs *flag.FlagSet, sio *stdio) connectFunc {
 	var cfg config.Config
 	l := config.NewLoader(fs, &cfg, "nats")
 	return func() (*nats.Conn, jetstream.JetStream, error) {

@@ -164,29 +164,41 @@ func demoUsers(n int) []string {
 	return ids
 }
 
-// demo submits the users, waits for the export and prints the summary.
+// demoRun is the export run the demo submits its jobs to.
+const demoRun = "demo"
+
+// demo submits the users as one export run, waits for its completion
+// signal and prints the summary.
 func demo(ctx context.Context, l *local, o demoOptions, sio *stdio) error {
 	start := time.Now()
-	total := 0
-	for _, p := range []struct{ provider, app string }{
-		{schemas.ProviderVolcengine, strconv.Itoa(int(volcsim.TestAppID))},
-		{schemas.ProviderYunxin, yunxinsim.TestAppKey},
-	} {
-		so := submitOptions{provider: p.provider, app: p.app, ids: demoUsers(o.users), dataType: -1, inboxType: -1}
-		jobs, bad, err := so.jobs()
-		if err != nil || len(bad) > 0 {
-			return fmt.Errorf("demo jobs: %v (%d invalid)", err, len(bad))
+	_, err := submitRun(ctx, l.js, demoRun, func() (submitCounts, error) {
+		var c submitCounts
+		for _, p := range []struct{ provider, app string }{
+			{schemas.ProviderVolcengine, strconv.Itoa(int(volcsim.TestAppID))},
+			{schemas.ProviderYunxin, yunxinsim.TestAppKey},
+		} {
+			so := submitOptions{provider: p.provider, app: p.app, ids: demoUsers(o.users), dataType: -1, inboxType: -1, run: demoRun}
+			jobs, bad, err := so.jobs()
+			if err != nil || len(bad) > 0 {
+				return c, fmt.Errorf("demo jobs: %v (%d invalid)", err, len(bad))
+			}
+			n, err := submit(ctx, l.js, jobs, so)
+			if err != nil {
+				return c, err
+			}
+			c.submitted += n.submitted
 		}
-		if _, err := submit(ctx, l.js, jobs, so); err != nil {
-			return err
-		}
-		total += len(jobs)
+		return c, nil
+	})
+	if err != nil {
+		return err
 	}
 	var bar io.Writer
 	if isTerminal(sio.stderr) {
 		bar = sio.stderr
 	}
-	if err := l.waitExported(ctx, total, bar); err != nil {
+	run, err := l.waitRun(ctx, demoRun, bar)
+	if err != nil {
 		return err
 	}
 	elapsed := time.Since(start)
@@ -198,6 +210,7 @@ func demo(ctx context.Context, l *local, o demoOptions, sio *stdio) error {
 		return err
 	}
 	sum.elapsed = elapsed
+	sum.run = &run
 	sum.print(sio.stdout)
 	return nil
 }

@@ -34,7 +34,7 @@ func demoOutput(t *testing.T, dir string, args ...string) (int, string) {
 		t.Fatalf("demo: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
 	}
 	s := out.String()
-	for _, want := range []string{`failed 0\n`, `dead letters   0\n`, `duckdb -c`} {
+	for _, want := range []string{`failed 0\n`, `dead letters   0\n`, `duckdb -c`, `run +demo complete: completion event on chatlake.runs.demo`} {
 		if !regexp.MustCompile(want).MatchString(s) {
 			t.Errorf("demo output lacks %q:\n%s", want, s)
 		}

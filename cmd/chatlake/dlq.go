@@ -35,7 +35,7 @@ SEQ is a dead letter's sequence, the first column of list. Run
 const dlqFilterHelp = `
 Filters: --kind jobs|conversations, --provider, --app, --class (throttled,
 transient, permanent, unavailable, invalid), --reason (a substring, any
-case), --since and --until (a time such as 2026-12-01T08:00:00Z or
+case), --run (an export run), --since and --until (a time such as 2026-12-01T08:00:00Z or
 2026-12-01, or a duration ago such as 90m, 24h or 7d). SEQ arguments select
 those dead letters only.`
 
@@ -67,7 +67,7 @@ func runDLQ(ctx context.Context, args []string, sio *stdio) error {
 type dlqFlags struct {
 	fs                                 *flag.FlagSet
 	kind, provider, app, class, reason string
-	since, until                       string
+	run, since, until                  string
 	connect                            func() (*dlq.Queue, func(), error)
 	args                               []string
 	all                                bool
@@ -80,6 +80,7 @@ func newDLQFlags(name, synopsis string, sio *stdio) *dlqFlags {
 	f.fs.StringVar(&f.app, "app", "", "only dead letters of this app")
 	f.fs.StringVar(&f.class, "class", "", "only dead letters of this error class")
 	f.fs.StringVar(&f.reason, "reason", "", "only dead letters whose reason contains this, in any case")
+	f.fs.StringVar(&f.run, "run", "", "only dead letters of jobs of this export run")
 	f.fs.StringVar(&f.since, "since", "", "only dead letters that failed at or after this time, or this long ago")
 	f.fs.StringVar(&f.until, "until", "", "only dead letters that failed before this time, or this long ago")
 	connect := natsFlags(f.fs, sio)
@@ -109,7 +110,7 @@ func (f *dlqFlags) parse(args []string, now time.Time) (dlq.Filter, error) {
 		}
 		f.args, args = append(f.args, args[0]), args[1:]
 	}
-	flt := dlq.Filter{Kind: f.kind, Provider: f.provider, App: f.app, Class: schemas.ErrorClass(f.class), Reason: f.reason}
+	flt := dlq.Filter{Kind: f.kind, Provider: f.provider, App: f.app, Class: schemas.ErrorClass(f.class), Reason: f.reason, Run: f.run}
 	var err error
 	if flt.Since, err = parseWhen(f.since, now); err != nil {
 		return flt, fmt.Errorf("--since: %w", err)
@@ -129,7 +130,7 @@ func (f *dlqFlags) parse(args []string, now time.Time) (dlq.Filter, error) {
 
 // requireSelection refuses to act on every dead letter unless --all.
 func (f *dlqFlags) requireSelection(flt dlq.Filter, verb string) error {
-	if f.all || flt.Kind != "" || flt.Provider != "" || flt.App != "" || flt.Class != "" || flt.Reason != "" ||
+	if f.all || flt.Kind != "" || flt.Provider != "" || flt.App != "" || flt.Class != "" || flt.Reason != "" || flt.Run != "" ||
 		!flt.Since.IsZero() || !flt.Until.IsZero() || len(flt.Seqs) > 0 {
 		return nil
 	}

@@ -150,12 +150,19 @@ func (l *local) startParts(ctx context.Context) error {
 		nc.Close()
 		return err
 	}
+	f, err := stack.NewFinisher(ctx, &l.cfg, js, store, l.log)
+	if err != nil {
+		store.Close()
+		nc.Close()
+		return err
+	}
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	l.cancel = cancel
 	go func() {
 		l.done <- stack.Serve(rctx, l.cfg.HTTP.Addr, nc, reg, l.log,
 			stack.Part{Name: "producer", Run: p.Run, Ready: p.Ready},
 			stack.Part{Name: "exporter", Run: e.Run, Ready: e.Ready},
+			stack.Part{Name: "runs", Run: f.Run},
 			stack.Part{Name: "providers", Ready: func() error { return stack.GuardsReady(guards) }})
 		store.Close()
 		nc.Close()

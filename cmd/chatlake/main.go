@@ -14,6 +14,6 @@ func main() {
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "chatlake:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }

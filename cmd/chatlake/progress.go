@@ -36,3 +36,23 @@ func (p *progress) finish() {
 		fmt.Fprintln(p.w)
 	}
 }
+
+// eta estimates the time left for the rest of total from the rate since
+// the first sample; 0 when unknown (nothing done yet).
+type eta struct {
+	start  time.Time
+	from   int64
+	primed bool
+}
+
+func (e *eta) left(now time.Time, n, total int64) time.Duration {
+	if !e.primed {
+		e.start, e.from, e.primed = now, n, true
+		return 0
+	}
+	done, elapsed := n-e.from, now.Sub(e.start)
+	if done <= 0 || elapsed <= 0 || n >= total {
+		return 0
+	}
+	return time.Duration(float64(elapsed) * float64(total-n) / float64(done)).Round(time.Second)
+}

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"text/tabwriter"
+	"time"
 
 	"github.com/chatlake/chatlake/pipeline"
 	"github.com/chatlake/chatlake/schemas"
@@ -13,25 +15,47 @@ import (
 
 const statusSynopsis = `
 Usage: chatlake status [--provider P] [--app A] [--failures N]
+       chatlake status --run NAME [--watch] [--json]
 
 Shows the progress of submitted jobs from the job status bucket: jobs by
 state (queued, running, retrying, waiting, done, failed), pages and
-conversations exported, and the failed jobs with their reasons.`
+conversations exported, and the failed jobs with their reasons.
+
+With --run, shows one export run: its jobs by state, conversations
+published and in the lake, dead letters, and its completion. --watch
+follows it until complete, with a progress bar and ETA on a terminal (a
+line per refresh otherwise); --json prints the run as JSON (with --watch,
+one object per refresh).`
 
 func runStatus(ctx context.Context, args []string, sio *stdio) error {
 	fs := newFlagSet("status", statusSynopsis, sio)
 	provider := fs.String("provider", "", "only jobs of this provider")
 	app := fs.String("app", "", "only jobs of this app")
 	maxFailures := fs.Int("failures", 20, "how many failed jobs to list")
+	ro := runStatusOptions{}
+	fs.StringVar(&ro.run, "run", "", "show this export run")
+	fs.BoolVar(&ro.watch, "watch", false, "with --run: follow the run until it is complete")
+	fs.BoolVar(&ro.asJSON, "json", false, "with --run: print JSON")
+	fs.DurationVar(&ro.every, "every", time.Second, "with --watch: refresh interval")
 	connect := natsFlags(fs, sio)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if ro.run == "" && (ro.watch || ro.asJSON) {
+		return errors.New("--watch and --json need --run")
+	}
+	if ro.every <= 0 {
+		return errors.New("--every must be positive")
 	}
 	nc, js, err := connect()
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
+	if ro.run != "" {
+		ro.maxFailures = *maxFailures
+		return showRun(ctx, js, ro, sio)
+	}
 	st, err := pipeline.OpenJobStatuses(ctx, js)
 	if err != nil {
 		return err

@@ -9,29 +9,39 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/chatlake/chatlake/pipeline"
+	"github.com/chatlake/chatlake/pipeline/runs"
 	"github.com/chatlake/chatlake/schemas"
 )
 
 const submitSynopsis = `
-Usage: chatlake submit --provider P --app A [USER_ID... | --file F | -]
+Usage: chatlake submit --provider P --app A [--run NAME] [USER_ID... | --file F | -]
 
 Publishes one job per user ID on chatlake.jobs.<provider>.<app>. User IDs
 come from the arguments, from --file, or from standard input ("-"): one per
 line, blank lines and lines starting with # ignored; or CSV with a header
 that has a user_id column.
 
-Each job's ID is derived from its content, so submitting the same list twice
-does not double the work: a job whose status already exists is skipped
-(--force submits it again), and the jobs stream drops duplicates within its
-duplicate window. A progress bar is drawn on a terminal; the final count is
-printed on standard output.`
+The jobs form an export run: --run NAME starts that run or joins it (adds
+jobs to it); without --run a new run is started under a generated name.
+The run's name is printed; follow it with chatlake status --run NAME
+[--watch], and chatlake wait --run NAME blocks until it is complete. A run
+cannot complete while a submit adds jobs to it: one interrupted leaves the
+run open until a submit to it finishes (submit the same list again).
+
+Each job's ID is derived from its content and its run, so submitting the
+same list twice to one run does not double the work: a job whose status
+already exists is skipped (--force submits it again), and the jobs stream
+drops duplicates within its duplicate window. A progress bar is drawn on a
+terminal; the final count is printed on standard output.`
 
 type submitOptions struct {
 	provider, app, file string
+	run                 string
 	dataType, inboxType int
 	force               bool
 	ids                 []string
@@ -48,6 +58,7 @@ func runSubmit(ctx context.Context, args []string, sio *stdio) error {
 	fs.IntVar(&o.dataType, "data-type", -1, "Volcengine DataType: 0 cache by activity, 1 DB by creation, 2 live groups (default: provider's)")
 	fs.IntVar(&o.inboxType, "inbox-type", -1, "Volcengine InboxType (default: provider's)")
 	fs.BoolVar(&o.force, "force", false, "submit jobs whose status already exists")
+	fs.StringVar(&o.run, "run", "", "the export run to start or join (default: a new run with a generated name)")
 	connect := natsFlags(fs, sio)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -55,6 +66,9 @@ func runSubmit(ctx context.Context, args []string, sio *stdio) error {
 	o.ids, o.stdin = fs.Args(), sio.stdin
 	if isTerminal(sio.stderr) {
 		o.progress = sio.stderr
+	}
+	if o.run == "" {
+		o.run = runs.NewName(time.Now())
 	}
 	jobs, bad, err := o.jobs()
 	if err != nil {
@@ -65,8 +79,8 @@ func runSubmit(ctx context.Context, args []string, sio *stdio) error {
 		return err
 	}
 	defer nc.Close()
-	c, err := submit(ctx, js, jobs, o)
-	fmt.Fprintf(sio.stdout, "submitted %d, skipped %d already known, invalid %d\n", c.submitted, c.skipped, len(bad))
+	c, err := submitRun(ctx, js, o.run, func() (submitCounts, error) { return submit(ctx, js, jobs, o) })
+	fmt.Fprintf(sio.stdout, "run %s: submitted %d, skipped %d already known, invalid %d\n", o.run, c.submitted, c.skipped, len(bad))
 	for _, b := range bad {
 		fmt.Fprintln(sio.stderr, b)
 	}
@@ -89,10 +103,15 @@ func (o submitOptions) jobs() ([]schemas.Job, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if o.run != "" {
+		if err := schemas.ValidateRun(o.run); err != nil {
+			return nil, nil, err
+		}
+	}
 	var jobs []schemas.Job
 	var bad []string
 	for i, u := range users {
-		j := schemas.Job{Provider: o.provider, App: o.app, UserID: u}
+		j := schemas.Job{Provider: o.provider, App: o.app, UserID: u, Run: o.run}
 		if o.dataType >= 0 {
 			j.DataType = ptr(int32(o.dataType))
 		}
@@ -190,6 +209,24 @@ func readCSV(r io.Reader) ([]string, error) {
 }
 
 type submitCounts struct{ submitted, skipped int }
+
+// submitRun opens run (creating it, or unsealing it to add jobs), calls
+// submit, and seals the run once submit succeeded: from then on it may
+// complete. A failed submit leaves the run open.
+func submitRun(ctx context.Context, js jetstream.JetStream, run string, submit func() (submitCounts, error)) (submitCounts, error) {
+	recs, err := runs.OpenRecords(ctx, js)
+	if err != nil {
+		return submitCounts{}, fmt.Errorf("%w (has a producer run once to create it?)", err)
+	}
+	if _, err := recs.Begin(ctx, run); err != nil {
+		return submitCounts{}, err
+	}
+	c, err := submit()
+	if err != nil {
+		return c, fmt.Errorf("%w (run %s stays open: submit again to finish it)", err, run)
+	}
+	return c, recs.Seal(ctx, run)
+}
 
 // submit publishes the jobs not known yet (all with force) and counts
 // them, drawing progress.

@@ -16,6 +16,7 @@ import (
 	"github.com/chatlake/chatlake/internal/config"
 	"github.com/chatlake/chatlake/pipeline"
 	"github.com/chatlake/chatlake/pipeline/exporter"
+	"github.com/chatlake/chatlake/pipeline/runs"
 	"github.com/chatlake/chatlake/schemas"
 )
 
@@ -72,34 +73,36 @@ func committedSeq(ctx context.Context, js jetstream.JetStream) (uint64, error) {
 	return rec.LastSeq, err
 }
 
-// waitExported polls until every one of total jobs has ended (the jobs
-// work queue is empty) and the exporter has committed every event, drawing
-// progress on bar if not nil.
-func (l *local) waitExported(ctx context.Context, total int, bar io.Writer) error {
+// waitRun follows run until its completion is signalled, drawing progress
+// on bar if not nil, and returns its last summary.
+func (l *local) waitRun(ctx context.Context, run string, bar io.Writer) (runs.Summary, error) {
+	r, err := runs.NewReader(ctx, l.js)
+	if err != nil {
+		return runs.Summary{}, err
+	}
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
+	var est eta
 	for {
-		p, err := progressNow(ctx, l.js)
+		s, err := r.Get(ctx, run)
 		if err != nil {
-			return err
+			return s, err
 		}
-		ended := total - int(min(p.jobsLeft, uint64(total)))
 		if bar != nil {
-			fmt.Fprintf(bar, "\r%s jobs %d/%d  events %d  exported %d   ",
-				progressBar(ended, total), ended, total, p.streamSeq, p.committedSeq)
+			fmt.Fprintf(bar, "\r%s %s", progressBar(int(s.Ended()), int(s.Submitted)), progressLine(s, est.left(time.Now(), s.Ended()+s.Exported, s.Submitted+s.Conversations)))
 		}
-		if p.jobsLeft == 0 && p.committedSeq >= p.streamSeq {
+		if s.State != runs.StateRunning {
 			if bar != nil {
 				fmt.Fprintln(bar)
 			}
-			return nil
+			return s, nil
 		}
 		if err := l.failed(); err != nil {
-			return err
+			return s, err
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return s, ctx.Err()
 		case <-tick.C:
 		}
 	}
@@ -121,6 +124,7 @@ type exportSummary struct {
 	deadLetters uint64
 	lake        lakeStats
 	elapsed     time.Duration
+	run         *runs.Summary // the demo's export run, once complete
 }
 
 // lakeStats is what the lake holds.
@@ -213,6 +217,9 @@ func (s exportSummary) print(w io.Writer) {
 		fmt.Fprintf(w, "  throughput     %.0f conversations/s, %.0f jobs/s\n", float64(s.conversations)/secs, float64(s.jobs)/secs)
 	}
 	fmt.Fprintf(w, "  dead letters   %d\n", s.deadLetters)
+	if s.run != nil {
+		fmt.Fprintf(w, "  run            %s %s: completion event on %s\n", s.run.Name, s.run.State, schemas.RunSubject(s.run.Name))
+	}
 	if s.lake.table != nil {
 		s.lake.table.printQueries(w)
 		return

@@ -20,6 +20,7 @@ type config struct {
 	yunxinQPS     int
 	latency       time.Duration
 	rates         simulator.Rates
+	missingPrefix string
 	shutdown      time.Duration
 }
 
@@ -47,6 +48,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.Float64Var(&c.rates.Slow, "slow-rate", 0, "probability of a slow answer (see -slow-by)")
 	fs.DurationVar(&c.rates.SlowBy, "slow-by", 2*time.Second, "how long a slow answer waits")
 	fs.DurationVar(&c.rates.RetryAfter, "retry-after", 0, "Retry-After sent with throttled answers (whole seconds; 0: none)")
+	fs.StringVar(&c.missingPrefix, "missing-user-prefix", "", "user IDs starting with this do not exist: Volcengine answers ParticipantNotFound, Yunxin code 404 (empty: every user exists)")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 5*time.Second, "how long to wait for requests in flight on shutdown")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err

@@ -9,6 +9,7 @@ import (
 	"github.com/chatlake/chatlake/internal/ops"
 	"github.com/chatlake/chatlake/pipeline/dlq"
 	"github.com/chatlake/chatlake/pipeline/exporter"
+	"github.com/chatlake/chatlake/pipeline/runs"
 )
 
 // maxDeadLettersCounted bounds one count of the dead-letter stream for the
@@ -17,15 +18,29 @@ const maxDeadLettersCounted = 100_000
 
 // StatusPage is what the status page of every chatlake process reads
 // from NATS besides its metrics: the dead letters by reason and the
-// exporter's commit record.
+// exporters' latest commit record, and the export runs.
 func StatusPage(js jetstream.JetStream) ops.PageConfig {
 	return ops.PageConfig{
+		Runs:        func(ctx context.Context) (any, error) { return runs.List(ctx, js) },
 		DeadLetters: func(ctx context.Context) ([]ops.DeadLetterCount, error) { return countDeadLetters(ctx, js) },
-		LastCommit: func(ctx context.Context) (ops.Commit, error) {
-			c, err := exporter.ReadCommit(ctx, js)
-			return ops.Commit{Epoch: c.Epoch, LastSeq: c.LastSeq, Rows: c.Rows, Owner: c.Owner, CommittedAt: c.CommittedAt}, err
-		},
+		LastCommit:  func(ctx context.Context) (ops.Commit, error) { return lastCommit(ctx, js) },
 	}
+}
+
+// lastCommit returns the most recent commit record of all the parts of the
+// conversations stream.
+func lastCommit(ctx context.Context, js jetstream.JetStream) (ops.Commit, error) {
+	recs, err := exporter.ReadParts(ctx, js)
+	if err != nil {
+		return ops.Commit{}, err
+	}
+	var c ops.Commit
+	for _, r := range recs {
+		if r.CommittedAt.After(c.CommittedAt) {
+			c = ops.Commit{Epoch: r.Epoch, LastSeq: r.LastSeq, Rows: r.Rows, Owner: r.Owner, CommittedAt: r.CommittedAt}
+		}
+	}
+	return c, nil
 }
 
 // countDeadLetters counts the dead letters by kind, class and reason, the

@@ -22,6 +22,8 @@ type Filter struct {
 	Class schemas.ErrorClass
 	// Reason is a substring of the reason, matched without regard to case.
 	Reason string
+	// Run is the export run of the dead-lettered job (schemas.DeadLetter.Run).
+	Run string
 	// Since and Until bound FailedAt: at or after Since, before Until.
 	Since, Until time.Time
 	// Seqs, when not empty, are the only sequences selected.
@@ -67,7 +69,7 @@ func (f Filter) subject() string {
 // bySubjectOnly reports whether the subject filter selects exactly what f
 // does.
 func (f Filter) bySubjectOnly() bool {
-	return f.Class == "" && f.Reason == "" && f.Since.IsZero() && f.Until.IsZero() && len(f.Seqs) == 0
+	return f.Class == "" && f.Reason == "" && f.Run == "" && f.Since.IsZero() && f.Until.IsZero() && len(f.Seqs) == 0
 }
 
 // Match reports whether f selects e.
@@ -78,6 +80,7 @@ func (f Filter) Match(e Entry) bool {
 		f.App != "" && e.App != f.App,
 		f.Class != "" && e.Class != f.Class,
 		f.Reason != "" && !strings.Contains(strings.ToLower(e.Reason), strings.ToLower(f.Reason)),
+		f.Run != "" && e.Run != f.Run,
 		!f.Since.IsZero() && e.FailedAt.Before(f.Since),
 		!f.Until.IsZero() && !e.FailedAt.Before(f.Until),
 		len(f.Seqs) > 0 && !slices.Contains(f.Seqs, e.Seq):

@@ -112,6 +112,9 @@ func (q *Queue) replayOne(ctx context.Context, kv jetstream.KeyValue, f Filter, 
 	if mine {
 		n = rec.Replays + 1
 	}
+	if err := q.reopenRun(ctx, e); err != nil {
+		return r, err
+	}
 	next, err := q.republish(ctx, e, n, o.By)
 	if err != nil {
 		return r, err

@@ -52,7 +52,12 @@ func (p *Producer) settle(ctx context.Context, msg jetstream.Msg, job schemas.Jo
 }
 
 func (p *Producer) done(ctx context.Context, msg jetstream.Msg, job schemas.Job, st schemas.JobStatus) {
-	p.putStatus(ctx, st, schemas.JobDone, "", "")
+	if err := p.putStatus(ctx, st, schemas.JobDone, "", ""); err != nil && job.Run != "" {
+		// A run's completion reads the status: without it the run would
+		// wait for this job for ever. Redoing the job is harmless.
+		p.natsWait(ctx, msg, job, st, pipeline.NATSFault{Err: err})
+		return
+	}
 	if err := msg.DoubleAck(ctx); err != nil {
 		// The job will be redelivered and redone; its events are duplicates.
 		p.log.Warn("job ack failed", append(jobAttrs(job, st), "err", err)...)
@@ -109,7 +114,13 @@ func (p *Producer) deadLetter(ctx context.Context, msg jetstream.Msg, job schema
 	p.log.Warn("job dead-lettered", append(jobAttrs(job, st), "class", class, "err", cause)...)
 	p.metrics.jobs.WithLabelValues(outcomeDeadLetter).Inc()
 	if job.JobID != "" {
-		p.putStatus(ctx, st, schemas.JobFailed, cause.Error(), class)
+		if err := p.putStatus(ctx, st, schemas.JobFailed, cause.Error(), class); err != nil && job.Run != "" {
+			// As in done: the run must see the job failed. The job comes
+			// back and is dead-lettered again, which the dead letter's
+			// message ID makes a duplicate the stream drops.
+			p.nak(msg, p.backoff(deliveries(msg)))
+			return
+		}
 		if err := p.checkpoints.remove(ctx, schemas.JobKey(job)); err != nil {
 			p.log.Warn("checkpoint not removed", append(jobAttrs(job, st), "err", err)...)
 		}
@@ -119,16 +130,19 @@ func (p *Producer) deadLetter(ctx context.Context, msg jetstream.Msg, job schema
 	}
 }
 
-// putStatus records the job's state; a failure is logged, not fatal: the
+// putStatus records the job's state; a failure is logged and returned,
+// and fatal only to the end of a job of a run (see done): otherwise the
 // status is for people, the stream and checkpoint hold the truth.
-func (p *Producer) putStatus(ctx context.Context, st schemas.JobStatus, state, reason string, class schemas.ErrorClass) {
+func (p *Producer) putStatus(ctx context.Context, st schemas.JobStatus, state, reason string, class schemas.ErrorClass) error {
 	if st.JobID == "" {
-		return
+		return nil
 	}
 	st.State, st.Reason, st.Class, st.UpdatedAt = state, reason, class, p.now().UTC()
-	if err := p.status.Put(ctx, st); err != nil {
+	err := p.status.Put(ctx, st)
+	if err != nil {
 		p.log.Warn("job status not stored", "job_id", st.JobID, "err", err)
 	}
+	return err
 }
 
 func (p *Producer) nak(msg jetstream.Msg, delay time.Duration) {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -60,7 +61,7 @@ func (p *Producer) startStatus(ctx context.Context, job schemas.Job) (schemas.Jo
 	if st.State == schemas.JobFailed {
 		st.Attempts = 0
 	}
-	st.JobID, st.Provider, st.App, st.UserID = job.JobID, job.Provider, job.App, job.UserID
+	st.JobID, st.Provider, st.App, st.UserID, st.Run = job.JobID, job.Provider, job.App, job.UserID, job.Run
 	st.State = schemas.JobRunning
 	return st, nil
 }
@@ -84,8 +85,14 @@ func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Jo
 			return fmt.Errorf("fetch page %d: %w", cp.Pages+1, err)
 		}
 		fetchedAt := p.now().UTC()
-		if err := p.publishPage(ctx, job, page, fetchedAt); err != nil {
+		last, err := p.publishPage(ctx, job, page, fetchedAt)
+		cp.LastSeq = max(cp.LastSeq, last)
+		st.LastSeq = cp.LastSeq // also when a failure follows: those events are in the stream
+		if err != nil {
 			return err
+		}
+		if day := fetchedAt.Format(time.DateOnly); len(page.Conversations) > 0 && !slices.Contains(cp.Days, day) {
+			cp.Days = append(cp.Days, day)
 		}
 		cp.Cursor = page.Next
 		cp.Pages++
@@ -95,6 +102,7 @@ func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Jo
 		p.metrics.pages.Inc()
 		p.metrics.failedItems.Add(float64(len(page.Failed)))
 		st.Pages, st.Conversations, st.FailedItems, st.FailedItemsTotal = cp.Pages, cp.Conversations, cp.FailedItems, cp.FailedItemsTotal
+		st.LastSeq, st.Days = cp.LastSeq, cp.Days
 		if page.Done {
 			if !stored {
 				return nil
@@ -114,35 +122,43 @@ func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Jo
 
 // publishPage publishes one event per conversation of page asynchronously,
 // at most PublishWindow unacknowledged at a time, and returns when every
-// one is acknowledged by the stream or one failed.
-func (p *Producer) publishPage(ctx context.Context, job schemas.Job, page schemas.Page, fetchedAt time.Time) error {
+// one is acknowledged by the stream or one failed. It returns the highest
+// stream sequence acknowledged (a duplicate's is the original's), 0 for
+// an empty page, also with an error.
+func (p *Producer) publishPage(ctx context.Context, job schemas.Job, page schemas.Page, fetchedAt time.Time) (uint64, error) {
 	subject := schemas.EventSubject(job, p.cfg.Partitions)
 	var pending []published
+	var last uint64
+	await := func(pub published) error {
+		seq, err := p.awaitAck(ctx, pub)
+		last = max(last, seq)
+		return err
+	}
 	for i := range page.Conversations {
 		if len(pending) >= p.cfg.PublishWindow {
-			if err := p.awaitAck(ctx, pending[0]); err != nil {
-				return err
+			if err := await(pending[0]); err != nil {
+				return last, err
 			}
 			pending = pending[1:]
 		}
 		buf := p.eventBuf()
 		m, err := newEventMsg(subject, job, &page.Conversations[i], fetchedAt, (*buf)[:0])
 		if err != nil {
-			return err
+			return last, err
 		}
 		*buf = m.Data
 		f, err := p.js.PublishMsgAsync(m)
 		if err != nil {
-			return pipeline.FromNATS(fmt.Errorf("publish event: %w", err))
+			return last, pipeline.FromNATS(fmt.Errorf("publish event: %w", err))
 		}
 		pending = append(pending, published{f, buf})
 	}
 	for _, pub := range pending {
-		if err := p.awaitAck(ctx, pub); err != nil {
-			return err
+		if err := await(pub); err != nil {
+			return last, err
 		}
 	}
-	return nil
+	return last, nil
 }
 
 // eventBuf returns a recycled event buffer, or a new one.
@@ -161,23 +177,23 @@ type published struct {
 	buf *[]byte
 }
 
-// awaitAck waits for pub's acknowledgement, then recycles its buffer. A
-// failed or abandoned one keeps its buffer: the publisher may still hold
-// it.
-func (p *Producer) awaitAck(ctx context.Context, pub published) error {
+// awaitAck waits for pub's acknowledgement, then recycles its buffer and
+// returns its stream sequence. A failed or abandoned one keeps its
+// buffer: the publisher may still hold it.
+func (p *Producer) awaitAck(ctx context.Context, pub published) (uint64, error) {
 	t := time.NewTimer(p.cfg.PublishTimeout)
 	defer t.Stop()
 	select {
-	case <-pub.ack.Ok():
+	case ack := <-pub.ack.Ok():
 		p.metrics.events.Inc()
 		p.bufs.Put(pub.buf)
-		return nil
+		return ack.Sequence, nil
 	case err := <-pub.ack.Err():
-		return pipeline.FromNATS(fmt.Errorf("publish event: %w", err))
+		return 0, pipeline.FromNATS(fmt.Errorf("publish event: %w", err))
 	case <-t.C:
-		return pipeline.NATSFault{Err: fmt.Errorf("publish event: no acknowledgement in %v", p.cfg.PublishTimeout)}
+		return 0, pipeline.NATSFault{Err: fmt.Errorf("publish event: no acknowledgement in %v", p.cfg.PublishTimeout)}
 	case <-ctx.Done():
-		return ctx.Err()
+		return 0, ctx.Err()
 	}
 }
 

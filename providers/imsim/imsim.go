@@ -24,6 +24,9 @@ type Options struct {
 	YunxinQPS     int    // per AppKey; 0 the default 100, negative no cap
 	Latency       time.Duration
 	Rates         simulator.Rates
+	// MissingUserPrefix: user IDs starting with it do not exist (see
+	// simulator.Dataset.MissingPrefix); empty, every user exists.
+	MissingUserPrefix string
 }
 
 // Server is both simulators. It is safe for concurrent use.
@@ -34,7 +37,7 @@ type Server struct {
 
 // New builds both simulators.
 func New(o Options) (*Server, error) {
-	ds := simulator.Dataset{Seed: o.Seed}
+	ds := simulator.Dataset{Seed: o.Seed, MissingPrefix: o.MissingUserPrefix}
 	volc, err := volcsim.New(volcsim.Options{
 		Dataset: ds, QPS: o.VolcengineQPS, Rates: o.Rates, FaultSeed: o.FaultSeed, Latency: o.Latency,
 	})

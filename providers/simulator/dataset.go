@@ -30,6 +30,16 @@ var SizedUsers = map[string]int{UserEmpty: 0, UserOne: 1, UserTwenty: 20, UserTw
 // value is a valid data set with seed 0.
 type Dataset struct {
 	Seed uint64
+	// MissingPrefix, when not empty, makes every user ID that starts with
+	// it a user that does not exist: each simulator answers its
+	// provider's "no such user" error (docs/providers.md) instead of a
+	// list.
+	MissingPrefix string
+}
+
+// Exists reports whether userID is a user of the data set.
+func (d Dataset) Exists(userID string) bool {
+	return d.MissingPrefix == "" || !strings.HasPrefix(userID, d.MissingPrefix)
 }
 
 // Count returns how many conversations userID has.

@@ -62,6 +62,11 @@ func (s *Server) parse(body []byte) (pageRequest, *apiError) {
 		return pageRequest{}, invalidParam("ParticipantUserId is required")
 	case r.dataType < 0 || r.dataType > 2:
 		return pageRequest{}, invalidParam("DataType must be 0, 1 or 2")
+	case !s.opts.Dataset.Exists(r.user):
+		// Decision (ours): the IM codes name no "user not found"; the
+		// participant code is the nearest, and permanent (docs §1.6).
+		e := businessError("ParticipantNotFound", "user "+r.user+" does not exist")
+		return pageRequest{}, &e
 	}
 	return r, nil
 }

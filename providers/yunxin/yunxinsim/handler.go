@@ -115,6 +115,10 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, app string) {
 		writeError(w, 414, "account_id is required")
 		return
 	}
+	if !s.opts.Dataset.Exists(user) {
+		writeError(w, 404, "user does not exist") // 404: object not found (docs §2.7)
+		return
+	}
 	limit, ok := parseLimit(q.Get("limit"))
 	if !ok {
 		writeError(w, 414, "limit must be 1 to 100")
