@@ -66,6 +66,7 @@ func runRun(ctx context.Context, args []string, sio *stdio) error {
 	if err != nil {
 		return fmt.Errorf("--listen port: %w", err)
 	}
+	setMemoryLimit(sio.getenv)
 	loc, err := startLocal(ctx, localOptions{dir: *data, natsHost: host, natsPort: port, log: sio.stderr, cfg: cfg})
 	if err != nil {
 		return err

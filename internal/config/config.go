@@ -91,7 +91,15 @@ type Streams struct {
 	DuplicateWindow       time.Duration `yaml:"duplicate_window" help:"how long duplicate events and jobs are detected (default 2h)"`
 	DeadLetterMaxAge      time.Duration `yaml:"dead_letter_max_age" help:"how long dead letters are kept (default 720h)"`
 	StatusTTL             time.Duration `yaml:"status_ttl" help:"how long job status records are kept (default 720h)"`
+	// ConversationsRetention is RetentionLimits or RetentionExported.
+	ConversationsRetention string `yaml:"conversations_retention" help:"limits: keep events for conversations_max_age; exported: delete them a duplicate_window after the exporter committed them and every consumer acknowledged them (default limits; exported in chatlake run and demo)"`
 }
+
+// Retentions of the conversations stream (streams.conversations_retention).
+const (
+	RetentionLimits   = "limits"
+	RetentionExported = "exported"
+)
 
 // Guard tunes every provider account's retries and circuit breaker (see
 // providers.GuardConfig).
@@ -188,6 +196,11 @@ func (c *Config) Validate(reg *providers.Registry) error {
 			errs = append(errs, fmt.Errorf("account %d: duplicate name %q", i, a.Name))
 		}
 		names[a.Name] = true
+	}
+	switch c.Streams.ConversationsRetention {
+	case "", RetentionLimits, RetentionExported:
+	default:
+		errs = append(errs, fmt.Errorf("streams.conversations_retention %q: want %s or %s", c.Streams.ConversationsRetention, RetentionLimits, RetentionExported))
 	}
 	switch c.Exporter.Format {
 	case "", FormatParquet, FormatIceberg:
