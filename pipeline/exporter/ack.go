@@ -3,6 +3,7 @@ package exporter
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -29,13 +30,17 @@ func (e *Exporter) acksAsWritten(ctx context.Context) (bool, error) {
 
 // ackWritten acknowledges the batch just written (every message up to the
 // last one processed: the consumer acknowledges all) when acks need not
-// wait for the commit. It does not wait for the server: a lost ack costs
-// nothing, the next one covers it.
-func (w *epochWriter) ackWritten() {
+// wait for the commit. It waits for the server's answer, as the commit's
+// ack does: an ack still in flight when this exporter stops could reach
+// the consumer its successor recreates under the same name. A lost ack
+// costs nothing; the next one covers it.
+func (w *epochWriter) ackWritten(ctx context.Context) {
 	if !w.early || w.lastMsg == nil {
 		return
 	}
-	if err := w.lastMsg.Ack(); err != nil {
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := w.lastMsg.DoubleAck(actx); err != nil {
 		w.e.log.Warn("exporter ack", "stream_seq", w.lastSeq, "err", err)
 	}
 	w.lastMsg = nil

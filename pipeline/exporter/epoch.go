@@ -114,7 +114,7 @@ func (w *epochWriter) batch(ctx context.Context, b *batch) error {
 	if err := w.writeGroups(ctx, now); err != nil {
 		return err
 	}
-	w.ackWritten()
+	w.ackWritten(ctx)
 	if err := w.e.hook(afterWrite); err != nil {
 		return err
 	}

@@ -215,6 +215,10 @@ func (e *Exporter) exportResuming(ctx, gctx context.Context, store *commitStore,
 // pipeline until ctx is done (shutdown commit) or gctx ends (abandon).
 func (e *Exporter) export(ctx, gctx context.Context, store *commitStore, rec schemas.ExportCommit) error {
 	cons, err := e.takeOver(gctx, store, rec)
+	early := false
+	if err == nil {
+		early, err = e.acksAsWritten(gctx)
+	}
 	if ctx.Err() != nil && !errors.As(err, new(errCrash)) {
 		return nil // stopped while starting: nothing written yet
 	}
@@ -223,9 +227,7 @@ func (e *Exporter) export(ctx, gctx context.Context, store *commitStore, rec sch
 	}
 	e.log.Info("exporter started", "epoch", rec.Epoch, "stream_seq", rec.LastSeq, "owner", e.owner)
 	w := newEpochWriter(e, store, rec)
-	if w.early, err = e.acksAsWritten(gctx); err != nil {
-		return err
-	}
+	w.early = early
 	work := make(chan *batch, e.cfg.DecodeWorkers)
 	ordered := make(chan *batch, 2*e.cfg.DecodeWorkers)
 	g, pctx := errgroup.WithContext(gctx)
