@@ -3,7 +3,6 @@ package exporter
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -30,18 +29,11 @@ func (e *Exporter) acksAsWritten(ctx context.Context) (bool, error) {
 
 // ackWritten acknowledges the batch just written (every message up to the
 // last one processed: the consumer acknowledges all) when acks need not
-// wait for the commit. It waits for the server's answer, as the commit's
-// ack does: an ack still in flight when this exporter stops could reach
-// the consumer its successor recreates under the same name. A lost ack
-// costs nothing; the next one covers it.
+// wait for the commit. Like the commit's ack it waits for the server's
+// answer: an ack still in flight when this exporter stops could reach the
+// consumer its successor recreates under the same name.
 func (w *epochWriter) ackWritten(ctx context.Context) {
-	if !w.early || w.lastMsg == nil {
-		return
+	if w.early {
+		w.ack(ctx)
 	}
-	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if err := w.lastMsg.DoubleAck(actx); err != nil {
-		w.e.log.Warn("exporter ack", "stream_seq", w.lastSeq, "err", err)
-	}
-	w.lastMsg = nil
 }
