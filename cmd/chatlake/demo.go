@@ -77,6 +77,7 @@ func runDemo(ctx context.Context, args []string, sio *stdio) error {
 		return err
 	}
 	defer logf.Close()
+	setMemoryLimit(sio.getenv)
 	fmt.Fprintf(sio.stdout, "chatlake demo: %d users x 2 providers, data in %s (log: %s)\n", o.users, o.dir, logf.Name())
 	l, err := startLocal(ctx, localOptions{
 		dir: o.dir, log: logf, sim: &simOptions{seed: o.seed, qps: o.qps, faultRate: o.faultRate, latency: o.latency},

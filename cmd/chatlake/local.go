@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -57,12 +59,42 @@ type simOptions struct {
 	latency   time.Duration
 }
 
+// The one-process deployment's own defaults (README: "The embedded
+// deployment"), for a store and a memory that stay flat however many users
+// an export has.
+const (
+	// embeddedDuplicateWindow covers the republish of a page after a lost
+	// publish ack (30 s) and its job's redelivery (at most 30 s later), and
+	// a restart within a minute; each event in it costs the server about
+	// 130 bytes of memory.
+	embeddedDuplicateWindow = time.Minute
+	// embeddedMemoryLimit is the Go runtime's soft memory limit unless
+	// GOMEMLIMIT sets one: the embedded server's garbage would otherwise
+	// double the live heap.
+	embeddedMemoryLimit = 400 << 20
+)
+
+// embeddedDefaults fills in what the config leaves unset: a short
+// duplicate window, and events deleted once exported (after that window).
+func embeddedDefaults(c *config.Config) {
+	c.Streams.DuplicateWindow = cmp.Or(c.Streams.DuplicateWindow, embeddedDuplicateWindow)
+	c.Streams.ConversationsRetention = cmp.Or(c.Streams.ConversationsRetention, config.RetentionExported)
+}
+
+// setMemoryLimit sets embeddedMemoryLimit unless GOMEMLIMIT is set.
+func setMemoryLimit(getenv func(string) string) {
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(embeddedMemoryLimit)
+	}
+}
+
 // startLocal starts everything and returns once the parts run.
 func startLocal(ctx context.Context, o localOptions) (l *local, err error) {
 	log, err := ops.NewLogger(o.log, o.cfg.Log.Level)
 	if err != nil {
 		return nil, err
 	}
+	embeddedDefaults(&o.cfg)
 	l = &local{cfg: o.cfg, providers: stack.Providers(), log: log, done: make(chan error, 1)}
 	defer func() {
 		if err != nil {
@@ -156,13 +188,19 @@ func (l *local) startParts(ctx context.Context) error {
 		nc.Close()
 		return err
 	}
+	ret, err := stack.Retention(&l.cfg, js, l.log)
+	if err != nil {
+		store.Close()
+		nc.Close()
+		return err
+	}
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	l.cancel = cancel
 	go func() {
 		l.done <- stack.Serve(rctx, l.cfg.HTTP.Addr, nc, reg, l.log,
 			stack.Part{Name: "producer", Run: p.Run, Ready: p.Ready},
 			stack.Part{Name: "exporter", Run: e.Run, Ready: e.Ready},
-			stack.Part{Name: "runs", Run: f.Run},
+			stack.Part{Name: "runs", Run: f.Run}, ret,
 			stack.Part{Name: "providers", Ready: func() error { return stack.GuardsReady(guards) }})
 		store.Close()
 		nc.Close()

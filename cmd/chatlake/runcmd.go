@@ -34,7 +34,13 @@ exporter.format: iceberg the lake is an Iceberg table, on an SQLite
 catalog in the lake's folder unless exporter.iceberg names another;
 maintain it with 'chatlake lake compact' and 'chatlake lake expire'. Stops
 gracefully on SIGINT or SIGTERM: running jobs finish or are handed back,
-the exporter flushes and commits.`
+the exporter flushes and commits.
+
+Defaults of this one-process deployment: events are deleted from the
+store a duplicate window (streams.duplicate_window, 1m) after the exporter
+committed them (streams.conversations_retention: exported; limits keeps
+them for streams.conversations_max_age), and the Go memory limit is
+400 MiB unless GOMEMLIMIT is set.`
 
 func runRun(ctx context.Context, args []string, sio *stdio) error {
 	fs := newFlagSet("run", runSynopsis, sio)
@@ -66,6 +72,7 @@ func runRun(ctx context.Context, args []string, sio *stdio) error {
 	if err != nil {
 		return fmt.Errorf("--listen port: %w", err)
 	}
+	setMemoryLimit(sio.getenv)
 	loc, err := startLocal(ctx, localOptions{dir: *data, natsHost: host, natsPort: port, log: sio.stderr, cfg: cfg})
 	if err != nil {
 		return err

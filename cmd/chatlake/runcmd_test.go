@@ -11,7 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/chatlake/chatlake/internal/config"
 	"github.com/chatlake/chatlake/internal/lockedbuf"
+	"github.com/chatlake/chatlake/schemas"
 
 	"github.com/chatlake/chatlake/providers/imsim"
 	"github.com/chatlake/chatlake/providers/simulator"
@@ -20,7 +25,9 @@ import (
 
 // TestRunServesSubmitAndStatus runs `chatlake run` against a simulator
 // taken for the real provider, submits jobs with `chatlake submit` to its
-// embedded NATS server, waits with `chatlake status`, and stops it.
+// embedded NATS server, waits with `chatlake status`, and stops it. By
+// default it deletes the exported events from its store, a duplicate
+// window after their commit.
 func TestRunServesSubmitAndStatus(t *testing.T) {
 	sim, err := imsim.New(imsim.Options{Seed: 3})
 	if err != nil {
@@ -39,6 +46,8 @@ func TestRunServesSubmitAndStatus(t *testing.T) {
     apps: ["%d"]
 exporter:
   idle_flush: 200ms
+streams:
+  duplicate_window: 1s
 http:
   addr: "off"
 `, srv.URL, volcsim.TestAccessKeyID, volcsim.TestAppID)
@@ -76,6 +85,7 @@ http:
 		}
 		time.Sleep(100 * time.Millisecond) // polling interval
 	}
+	waitStoreEmptied(t, url, 372)
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("run = %v, want nil after a graceful stop", err)
@@ -94,6 +104,36 @@ http:
 	}
 }
 
+// waitStoreEmptied polls until the conversations stream at url holds none
+// of its last events: all deleted, none beyond.
+func waitStoreEmptied(t *testing.T, url string, last uint64) {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		s, err := js.Stream(t.Context(), schemas.StreamConversations)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := s.CachedInfo().State
+		if st.LastSeq != last {
+			t.Fatalf("conversations stream at stream_seq %d, want %d", st.LastSeq, last)
+		}
+		if st.Msgs == 0 && st.FirstSeq == last+1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("conversations stream still holds %d events from stream_seq %d after 30s; want none", st.Msgs, st.FirstSeq)
+		}
+		time.Sleep(100 * time.Millisecond) // polling interval
+	}
+}
+
 // waitMatch polls b until re matches and returns its first group.
 func waitMatch(t *testing.T, b *lockedbuf.Buffer, re string) string {
 	t.Helper()
@@ -107,4 +147,20 @@ func waitMatch(t *testing.T, b *lockedbuf.Buffer, re string) string {
 	}
 	t.Fatalf("output never matched %q:\n%s", re, b.String())
 	return ""
+}
+
+// TestEmbeddedDefaults: the one-process deployment keeps a short duplicate
+// window and deletes exported events, unless the config says otherwise.
+func TestEmbeddedDefaults(t *testing.T) {
+	var unset config.Config
+	embeddedDefaults(&unset)
+	if got := unset.Streams; got.DuplicateWindow != time.Minute || got.ConversationsRetention != config.RetentionExported {
+		t.Errorf("embeddedDefaults(unset) = %v, %q; want 1m0s, %q", got.DuplicateWindow, got.ConversationsRetention, config.RetentionExported)
+	}
+	set := config.Config{Streams: config.Streams{DuplicateWindow: 2 * time.Hour, ConversationsRetention: config.RetentionLimits}}
+	want := set.Streams
+	embeddedDefaults(&set)
+	if set.Streams != want {
+		t.Errorf("embeddedDefaults(set) = %+v, want %+v kept", set.Streams, want)
+	}
 }

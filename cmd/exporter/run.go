@@ -84,6 +84,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
+	ret, err := stack.Retention(cfg, env.JS, env.Log)
+	if err != nil {
+		return err
+	}
 	return stack.Serve(ctx, cfg.HTTP.Addr, env.NC, env.Reg, env.Log, stack.Part{Name: "exporter", Run: e.Run, Ready: e.Ready},
-		stack.Part{Name: "runs", Run: f.Run})
+		stack.Part{Name: "runs", Run: f.Run}, ret)
 }

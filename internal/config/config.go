@@ -93,7 +93,15 @@ type Streams struct {
 	DeadLetterMaxAge      time.Duration `yaml:"dead_letter_max_age" help:"how long dead letters are kept (default 720h)"`
 	StatusTTL             time.Duration `yaml:"status_ttl" help:"how long job status records are kept (default 720h)"`
 	Partitions            int           `yaml:"partitions" help:"parts of the conversations stream, each exported by its own exporter; the same on every producer and exporter, fixed once they ran (default 1)"`
+	// ConversationsRetention is RetentionLimits or RetentionExported.
+	ConversationsRetention string `yaml:"conversations_retention" help:"limits: keep events for conversations_max_age; exported: delete them a duplicate_window after the exporter committed them and every consumer acknowledged them (default limits; exported in chatlake run and demo)"`
 }
+
+// Retentions of the conversations stream (streams.conversations_retention).
+const (
+	RetentionLimits   = "limits"
+	RetentionExported = "exported"
+)
 
 // Guard tunes every provider account's retries and circuit breaker (see
 // providers.GuardConfig).
@@ -218,6 +226,11 @@ func (c *Config) Validate(reg *providers.Registry) error {
 			errs = append(errs, fmt.Errorf("account %d: duplicate name %q", i, a.Name))
 		}
 		names[a.Name] = true
+	}
+	switch c.Streams.ConversationsRetention {
+	case "", RetentionLimits, RetentionExported:
+	default:
+		errs = append(errs, fmt.Errorf("streams.conversations_retention %q: want %s or %s", c.Streams.ConversationsRetention, RetentionLimits, RetentionExported))
 	}
 	switch c.Exporter.Format {
 	case "", FormatParquet, FormatIceberg:

@@ -30,7 +30,8 @@ type epochWriter struct {
 	files   map[partitionKey]*parquetFile
 	lastSeq uint64                                     // last stream sequence processed
 	dseq    uint64                                     // the consumer's last delivery sequence
-	lastMsg jetstream.Msg                              // its message, to ack
+	lastMsg jetstream.Msg                              // its message, to ack; nil once acked
+	early   bool                                       // ack each batch as written (acksAsWritten)
 	events  int64                                      // processed since the last commit
 	rows    int64                                      // written since the last commit
 	group   map[partitionKey][]schemas.ConversationRow // rows of the batch, by file
@@ -114,6 +115,7 @@ func (w *epochWriter) batch(ctx context.Context, b *batch) error {
 	if err := w.writeGroups(ctx, now); err != nil {
 		return err
 	}
+	w.ackWritten(ctx)
 	if err := w.e.hook(afterWrite); err != nil {
 		return err
 	}
@@ -270,8 +272,8 @@ func (w *epochWriter) publish(ctx context.Context, refs []lake.Ref) error {
 	return w.e.hook(afterPublish)
 }
 
-// ack acknowledges every message of the committed epoch, even while
-// shutting down. A lost ack is harmless: the next commit's ack covers it,
+// ack acknowledges every message of the committed epoch not acknowledged
+// yet (see acksAsWritten), even while shutting down. A lost ack is harmless: the next commit's ack covers it,
 // and a restart repositions the consumer after the commit anyway.
 func (w *epochWriter) ack(ctx context.Context) {
 	if w.lastMsg == nil {

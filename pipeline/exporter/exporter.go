@@ -43,6 +43,9 @@ import (
 //     over: this one stops (ErrFenced) and publishes nothing;
 //  3. publish: lake.Storage.Publish makes each file visible, atomically;
 //  4. ack the epoch's last message (AckAll acknowledges all before it).
+//     Under limits retention each batch is acknowledged as soon as it is
+//     written instead, so the server's pending state stays small whatever
+//     the epoch's size; the commit record alone says where to resume.
 //
 // On start, the exporter acquires the commit record (see # Standby),
 // rolls the last committed epoch forward (publishes its files again:
@@ -226,6 +229,10 @@ func (e *Exporter) exportResuming(ctx, gctx context.Context, store *commitStore,
 // pipeline until ctx is done (shutdown commit) or gctx ends (abandon).
 func (e *Exporter) export(ctx, gctx context.Context, store *commitStore, rec schemas.ExportCommit) error {
 	cons, err := e.takeOver(gctx, store, rec)
+	early := false
+	if err == nil {
+		early, err = e.acksAsWritten(gctx)
+	}
 	if ctx.Err() != nil && !errors.As(err, new(errCrash)) {
 		return nil // stopped while starting: nothing written yet
 	}
@@ -234,6 +241,7 @@ func (e *Exporter) export(ctx, gctx context.Context, store *commitStore, rec sch
 	}
 	e.log.Info("exporter started", "part", store.part, "epoch", rec.Epoch, "stream_seq", rec.LastSeq, "owner", e.owner)
 	w := newEpochWriter(e, store, rec)
+	w.early = early
 	work := make(chan *batch, e.cfg.DecodeWorkers)
 	ordered := make(chan *batch, 2*e.cfg.DecodeWorkers)
 	g, pctx := errgroup.WithContext(gctx)
