@@ -26,6 +26,7 @@ import (
 	"github.com/chatlake/chatlake/internal/ops"
 	"github.com/chatlake/chatlake/internal/stack"
 	"github.com/chatlake/chatlake/pipeline"
+	"github.com/chatlake/chatlake/pipeline/runs"
 	"github.com/chatlake/chatlake/providers/imsim"
 	"github.com/chatlake/chatlake/providers/simulator"
 	"github.com/chatlake/chatlake/providers/volcengine/volcsim"
@@ -70,7 +71,16 @@ func TestStatusPageInBrowser(t *testing.T) {
 	submit(t, js)
 
 	pc := stack.StatusPage(js)
-	pc.Runs = func(context.Context) (any, error) { return []map[string]any{runInProgress}, nil }
+	// The real run of the submitted jobs, as pipeline/runs summarizes it,
+	// and one whose name is markup.
+	pc.Runs = func(ctx context.Context) (any, error) {
+		real, err := runs.List(ctx, js)
+		out := []any{runInProgress}
+		for _, r := range real {
+			out = append(out, r)
+		}
+		return out, err
+	}
 	pc.Interval, pc.Refresh = 200*time.Millisecond, 500*time.Millisecond
 	page, err := ops.NewPage(reg, pc)
 	if err != nil {
@@ -96,6 +106,9 @@ func TestStatusPageInBrowser(t *testing.T) {
 			return strings.Contains(s.Runs, "412/1,000 jobs (41%)") && strings.Contains(s.Runs, "5,000/8,000 events in the lake (62%)") && s.Progress == "412"
 		},
 		"jobs done by this process's producer": func(s pageState) bool { return s.JobsDone >= 1 },
+		"the real run of the 20 submitted jobs": func(s pageState) bool {
+			return strings.Contains(s.Runs, pageRun) && strings.Contains(s.Runs, "/20 jobs")
+		},
 		"a throughput chart drawn with several samples": func(s pageState) bool {
 			return s.ThroughputPoints >= 3 && s.Canvases >= 3
 		},
@@ -186,16 +199,32 @@ func startPipeline(t *testing.T, js jetstream.JetStream, reg *prometheus.Registr
 	t.Cleanup(func() { cancel(); wg.Wait() })
 }
 
-// submit publishes a few users' jobs and one undecodable job.
+// pageRun is the export run of the jobs submit publishes.
+const pageRun = "page-test"
+
+// submit publishes a few users' jobs, in the run pageRun, and one
+// undecodable job.
 func submit(t *testing.T, js jetstream.JetStream) {
 	t.Helper()
 	sub, err := pipeline.NewSubmitter(t.Context(), js)
 	if err != nil {
 		t.Fatal(err)
 	}
+	recs, err := runs.OpenRecords(t.Context(), js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := recs.Begin(t.Context(), pageRun); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := recs.Seal(t.Context(), pageRun); err != nil {
+			t.Fatal(err)
+		}
+	}()
 	app := strconv.Itoa(int(volcsim.TestAppID))
 	for i := range 20 {
-		job := schemas.Job{Provider: schemas.ProviderVolcengine, App: app, UserID: strconv.Itoa(10000 + i)}
+		job := schemas.Job{Provider: schemas.ProviderVolcengine, App: app, UserID: strconv.Itoa(10000 + i), Run: pageRun}
 		if _, err := sub.Submit(t.Context(), job, false); err != nil {
 			t.Fatal(err)
 		}
