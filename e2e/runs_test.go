@@ -25,6 +25,21 @@ import (
 
 const e2eRun = "e2e-run"
 
+// runUsers is the number of users per provider of the export run test:
+// CHATLAKE_E2E_RUN_USERS, default 200 (CI's budget; the run of
+// 1,000 is CHATLAKE_E2E_RUN_USERS=1000).
+func runUsers(t *testing.T) int {
+	v := os.Getenv("CHATLAKE_E2E_RUN_USERS")
+	if v == "" {
+		return 200
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		t.Fatalf("CHATLAKE_E2E_RUN_USERS=%q: want a positive number", v)
+	}
+	return n
+}
+
 // testExportRun follows one export run end to end: users of both
 // providers, some of whom do not exist, against simulators that inject
 // faults. status --run --json progresses to complete, wait exits 1 (jobs
@@ -33,10 +48,11 @@ const e2eRun = "e2e-run"
 // the run, which completes a second time.
 func testExportRun(t *testing.T, bin string) {
 	const ghosts = 3
+	n := runUsers(t)
 	c := newCluster(t, bin, "-missing-user-prefix", "ghost-", "-server-error-rate", "0.03", "-throttle-rate", "0.03",
 		"-malformed-rate", "0.02", "-drop-rate", "0.02")
 	var users []string
-	for i := range 200 {
+	for i := range n {
 		users = append(users, strconv.Itoa(300000+i))
 	}
 	want := expected(users)
@@ -57,7 +73,7 @@ func testExportRun(t *testing.T, bin string) {
 	// status --json progresses: ended jobs and exported events never go
 	// back, and it ends complete with the ghosts failed.
 	var last runs.Summary
-	waitFor(t, 90*time.Second, "the run to complete", func() (bool, error) {
+	waitFor(t, 90*time.Second+time.Duration(n)*100*time.Millisecond, "the run to complete", func() (bool, error) {
 		var s runs.Summary
 		if err := json.Unmarshal([]byte(c.chatlake("status", "--run", e2eRun, "--json")), &s); err != nil {
 			return false, err
@@ -104,7 +120,7 @@ func testExportRun(t *testing.T, bin string) {
 		t.Errorf("chatlake wait after the replay = exit %d\n%s\nwant 1", code, out)
 	}
 	second := c.completions(js, 2)[1]
-	if second.Completion != 2 || second.JobsFailed != 2*ghosts || second.JobsDone != 2*200 {
+	if second.Completion != 2 || second.JobsFailed != 2*ghosts || second.JobsDone != 2*int64(n) {
 		t.Errorf("second completion = %+v, want completion 2 with the ghosts failed again", second)
 	}
 	c.checkMarkers(second, 2)
