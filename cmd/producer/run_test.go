@@ -91,7 +91,12 @@ producer: {ack_wait: 5s, concurrency: 4}
 		return n == 2
 	})
 	pollUntil(t, "ready", func() bool { code, _ := httpGet(t, addr, "/readyz"); return code == 200 })
-	_, metrics := httpGet(t, addr, "/metrics")
+	// The job's status is stored before its outcome is counted: poll.
+	var metrics string
+	pollUntil(t, "the 2 jobs counted", func() bool {
+		_, metrics = httpGet(t, addr, "/metrics")
+		return strings.Contains(metrics, `chatlake_producer_jobs_total{outcome="done"} 2`)
+	})
 	for _, want := range []string{`chatlake_producer_jobs_total{outcome="done"} 2`, `chatlake_producer_events_published_total 42`, "chatlake_provider_requests_total", "chatlake_provider_rate_limit_qps", "chatlake_provider_breaker_state"} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %q", want)
