@@ -8,24 +8,55 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// buildBinaries compiles the named packages into one folder, once per test
-// binary run, and returns the folder.
+// buildBinaries compiles the named packages into one folder and returns
+// it. The same set is built once per test binary run: linking the
+// programs is the slowest part of these tests. TestMain removes the
+// folders.
 func buildBinaries(t testing.TB, pkgs ...string) string {
 	t.Helper()
-	dir := t.TempDir()
+	key := strings.Join(pkgs, " ")
+	builds.mu.Lock()
+	defer builds.mu.Unlock()
+	if dir, ok := builds.dirs[key]; ok {
+		return dir
+	}
+	dir, err := os.MkdirTemp("", "chatlake-e2e-bin-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	args := append([]string{"build", "-o", dir + string(os.PathSeparator)}, pkgs...)
-	cmd := exec.CommandContext(t.Context(), "go", args...)
+	cmd := exec.Command("go", args...)
 	cmd.Dir = ".."
 	if out, err := cmd.CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
 		t.Fatalf("go %v: %v\n%s", args, err, out)
 	}
+	if builds.dirs == nil {
+		builds.dirs = map[string]string{}
+	}
+	builds.dirs[key] = dir
 	return dir
+}
+
+// builds are the folders buildBinaries made, by package list.
+var builds struct {
+	mu   sync.Mutex
+	dirs map[string]string
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, dir := range builds.dirs {
+		os.RemoveAll(dir)
+	}
+	os.Exit(code)
 }
 
 // freePort returns a loopback port that was free a moment ago.

@@ -179,3 +179,17 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 		time.Sleep(10 * time.Millisecond) // poll interval, not synchronization
 	}
 }
+
+// fullTests reports whether CHATLAKE_TEST_FULL is set: the crash tests
+// then run more rounds, and also on GCS and Azure (whose drivers' own
+// conformance and crash tests always run, in lake/gcs and lake/azure).
+// Without it they fit CI's time budget.
+func fullTests() bool { return os.Getenv("CHATLAKE_TEST_FULL") != "" }
+
+// skipUnlessFull skips t unless fullTests.
+func skipUnlessFull(t *testing.T) {
+	t.Helper()
+	if !fullTests() {
+		t.Skip("part of the extended matrix: set CHATLAKE_TEST_FULL=1")
+	}
+}

@@ -125,8 +125,11 @@ func checkTableExactlyOnce(t *testing.T, tl *stack.TableLake, events []schemas.C
 func TestExporterIcebergCrashAtEveryStepExactlyOnce(t *testing.T) {
 	for _, l := range []icebergLake{sqliteFolder, postgresS3, sqliteGCS} {
 		t.Run(l.name, func(t *testing.T) {
+			if l.name == sqliteGCS.name {
+				skipUnlessFull(t)
+			}
 			rounds := 2
-			if testing.Short() || l.name != sqliteFolder.name {
+			if testing.Short() || !fullTests() || l.name != sqliteFolder.name {
 				rounds = 1 // object-storage and catalog round trips make each iteration slower
 			}
 			tl := openIceberg(t, l.cfg(t))
