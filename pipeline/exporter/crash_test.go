@@ -263,8 +263,11 @@ func stopAnywhereIn(t *testing.T, store lake.Storage, table exporter.Table, chec
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 3))
-	stops := 16
-	if testing.Short() {
+	stops := 8
+	switch {
+	case fullTests():
+		stops = 16
+	case testing.Short():
 		stops = 6
 	}
 	for i := range stops {
