@@ -325,3 +325,30 @@ func TestListAndNames(t *testing.T) {
 		t.Error("Begin(a.b) = nil error, want an invalid name")
 	}
 }
+
+// TestExportedNeverGoesBack: a running job's checkpoint grows (more
+// conversations, a later last sequence) while the exporter commits behind
+// it; the run's exported count counts ended jobs only, so it never drops
+// when a committed job publishes more.
+func TestExportedNeverGoesBack(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.recs.Begin(t.Context(), "r1"); err != nil {
+		t.Fatal(err)
+	}
+	e.job(t, "r1", "10001", schemas.JobDone, 5)
+	e.job(t, "r1", "10002", schemas.JobRunning, 10)
+	e.commit(t, 10)
+	before := summary(t, e.js, "r1")
+	s := e.job(t, "r1", "10002", schemas.JobRunning, 20) // its second page
+	s.Conversations = 20
+	if err := e.st.Put(t.Context(), s); err != nil {
+		t.Fatal(err)
+	}
+	after := summary(t, e.js, "r1")
+	if after.Exported < before.Exported {
+		t.Errorf("exported went back from %d to %d", before.Exported, after.Exported)
+	}
+	if before.Exported != 10 {
+		t.Errorf("exported = %d, want 10 (the done job's)", before.Exported)
+	}
+}

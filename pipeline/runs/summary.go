@@ -28,7 +28,8 @@ type Summary struct {
 	Submitted int64            `json:"jobs_submitted"`
 	Jobs      map[string]int64 `json:"jobs_by_state"` // schemas.JobQueued, ... JobFailed (dead-lettered)
 	// Conversations counts the events the producer published for the
-	// run's jobs; Exported those of them committed in the lake.
+	// run's jobs; Exported those of its ended jobs committed in the lake
+	// (never decreasing while the run goes on).
 	Conversations int64      `json:"conversations"`
 	Exported      int64      `json:"exported"`
 	DeadLetters   int64      `json:"dead_letters"`
@@ -65,7 +66,10 @@ func sum(ctx context.Context, st *pipeline.JobStatuses, run string, c Commits) (
 		t.byState[s.State]++
 		t.conversations += int64(s.Conversations)
 		exported := c.Committed(schemas.JobKey(schemas.Job{Provider: s.Provider, App: s.App, JobID: s.JobID}), s.LastSeq)
-		if exported {
+		// A running job's checkpoint still grows: counting its events
+		// while they are committed would drop them again when its next
+		// page goes past the commit. Only ended jobs count.
+		if exported && s.Terminal() {
 			t.exported += int64(s.Conversations)
 		}
 		t.terminal = t.terminal && s.Terminal() && exported
