@@ -26,13 +26,13 @@ const sampleEvery = time.Second
 // the rate down within seconds, to a little above the real quota, where the
 // throttled share is small.
 type adaptiveLimiter struct {
-	lim      *rate.Limiter
 	window   *sendWindow
 	floor    float64
 	recover  time.Duration
 	onChange func(qps float64)
 
 	mu        sync.Mutex
+	lim       *rate.Limiter // replaced when the rate drops (setLocked)
 	target    float64   // the quota, or this process's share of it
 	cuts      uint64    // slow-downs for the account's own throttled answers
 	lastCut   float64   // the throttled share of the last of them
@@ -64,8 +64,9 @@ func (l *adaptiveLimiter) wait(ctx context.Context) error {
 	}
 	l.mu.Lock()
 	l.setLocked(time.Now(), l.rateLocked(time.Now()))
+	lim := l.lim
 	l.mu.Unlock()
-	if err := l.lim.Wait(ctx); err != nil {
+	if err := lim.Wait(ctx); err != nil {
 		l.window.release(false)
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -167,10 +168,20 @@ func (l *adaptiveLimiter) setLocked(now time.Time, r float64) {
 	if r == l.cur {
 		return
 	}
+	lower := r < l.cur
 	l.cur = r
-	if r > 0 {
+	switch {
+	case r <= 0:
 		// A zero limit would spend the bucket's burst for good; the empty
 		// send window already holds every request back.
+	case lower:
+		// The senders waiting in the bucket reserved their tokens at the
+		// old rate: the bucket's debt, repaid at the new rate, would stall
+		// every later request for debt/r seconds (5s for 50 waiters cut
+		// from 100 to 10 QPS). They go at the old pace, which the send
+		// window admitted; later requests start on a fresh bucket.
+		l.lim = rate.NewLimiter(rate.Limit(r), l.lim.Burst())
+	default:
 		l.lim.SetLimitAt(now, rate.Limit(r))
 	}
 	l.onChange(r)
