@@ -197,7 +197,7 @@ func (l *local) startParts(ctx context.Context) error {
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	l.cancel = cancel
 	go func() {
-		l.done <- stack.Serve(rctx, l.cfg.HTTP.Addr, nc, reg, l.log,
+		l.done <- stack.Serve(rctx, l.cfg.HTTP, nc, reg, l.log,
 			stack.Part{Name: "producer", Run: p.Run, Ready: p.Ready},
 			stack.Part{Name: "exporter", Run: e.Run, Ready: e.Ready},
 			stack.Part{Name: "runs", Run: f.Run}, ret,

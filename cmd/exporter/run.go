@@ -88,6 +88,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
-	return stack.Serve(ctx, cfg.HTTP.Addr, env.NC, env.Reg, env.Log, stack.Part{Name: "exporter", Run: e.Run, Ready: e.Ready},
+	return stack.Serve(ctx, cfg.HTTP, env.NC, env.Reg, env.Log, stack.Part{Name: "exporter", Run: e.Run, Ready: e.Ready},
 		stack.Part{Name: "runs", Run: f.Run}, ret)
 }

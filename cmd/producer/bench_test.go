@@ -2,8 +2,10 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,7 +38,10 @@ import (
 // gives the users per provider; CHATLAKE_BENCH_PRODUCER_CONCURRENCY sets
 // producer.concurrency and CHATLAKE_BENCH_PRODUCER_GOGC the producer's
 // GOGC (default: the producer's defaults); CHATLAKE_BENCH_PRODUCER_BIN
-// measures another producer binary, such as an older build:
+// measures another producer binary, such as an older build;
+// CHATLAKE_BENCH_PRODUCER_PROFILE=FILE writes a CPU profile of the
+// producer's first CHATLAKE_BENCH_PRODUCER_PROFILE_SECONDS (default 10)
+// to FILE.<provider> (through its /debug/pprof/):
 //
 //	CHATLAKE_BENCH_PRODUCER_USERS=4000 go test ./cmd/producer -run TestProducerThroughputBinary -v -timeout 30m
 func TestProducerThroughputBinary(t *testing.T) {
@@ -124,17 +129,66 @@ log: {level: warn}
 	if g := os.Getenv("CHATLAKE_BENCH_PRODUCER_GOGC"); g != "" {
 		env = append(env, "GOGC="+g)
 	}
+	profile := os.Getenv("CHATLAKE_BENCH_PRODUCER_PROFILE")
+	var profiled chan error
+	if profile != "" {
+		addr := freeAddr(t)
+		env = append(env, "CHATLAKE_HTTP_ADDR="+addr, "CHATLAKE_HTTP_PPROF=true")
+		profiled = make(chan error, 1)
+		go func() {
+			profiled <- cpuProfile(t.Context(), addr, cmp.Or(os.Getenv("CHATLAKE_BENCH_PRODUCER_PROFILE_SECONDS"), "10"), profile+"."+prov)
+		}()
+	}
 	start := time.Now()
 	p := startProcess(t, os.Stderr, bin, env, "--config", cfgFile)
 	waitDrained(t, js, want, 10*time.Minute)
 	took = time.Since(start)
 	cpu = processCPU(t, p.Process.Pid)
 	rss = peakRSS(t, p.Process.Pid)
+	if profiled != nil {
+		if err := <-profiled; err != nil {
+			t.Errorf("cpu profile: %v", err)
+		}
+	}
 	p.Process.Signal(syscall.SIGTERM)
 	if err := p.Wait(); err != nil {
 		t.Errorf("producer: %v", err)
 	}
 	return cpu, took, rss
+}
+
+// cpuProfile polls addr until its ops HTTP answers, then stores a CPU
+// profile of seconds in file.
+func cpuProfile(ctx context.Context, addr, seconds, file string) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(10 * time.Millisecond) // polling interval, not synchronization
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/debug/pprof/profile?seconds="+seconds, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", resp.Status, b)
+	}
+	return os.WriteFile(file, b, 0o600)
 }
 
 // startProcess starts bin, its errors to stderr, and kills it at cleanup

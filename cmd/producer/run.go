@@ -80,7 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
-	return stack.Serve(ctx, cfg.HTTP.Addr, env.NC, env.Reg, env.Log,
+	return stack.Serve(ctx, cfg.HTTP, env.NC, env.Reg, env.Log,
 		stack.Part{Name: "producer", Run: stack.WithQuotas(q, p.Run), Ready: p.Ready},
 		stack.Part{Name: "providers", Ready: func() error { return stack.GuardsReady(guards) }})
 }

@@ -115,6 +115,9 @@ type Guard struct {
 // HTTP is the operations endpoint.
 type HTTP struct {
 	Addr string `yaml:"addr" help:"listen address of /metrics, /healthz, /readyz; \"off\" disables (default :9090)"`
+	// Pprof serves Go's profiles at /debug/pprof/ on the same address:
+	// off by default, since a profile shows the process's memory.
+	Pprof bool `yaml:"pprof" help:"serve Go's profiles at /debug/pprof/ (default false)"`
 }
 
 // Log configures the JSON log on standard error.

@@ -56,6 +56,20 @@ func TestHandler(t *testing.T) {
 	}
 }
 
+func TestPprofOnlyWhenAskedFor(t *testing.T) {
+	h := ops.Handler(ops.NewRegistry(), nil, nil)
+	if code, _ := get(t, h, "/debug/pprof/"); code != http.StatusNotFound {
+		t.Errorf("GET /debug/pprof/ without pprof = %d, want 404", code)
+	}
+	p := ops.WithPprof(h)
+	if code, body := get(t, p, "/debug/pprof/"); code != 200 || !strings.Contains(body, "goroutine") {
+		t.Errorf("GET /debug/pprof/ = %d %.80q, want the profile index", code, body)
+	}
+	if code, body := get(t, p, "/healthz"); code != 200 || !strings.Contains(body, "ok") {
+		t.Errorf("GET /healthz through pprof = %d %q, want the handler's", code, body)
+	}
+}
+
 func TestServeStopsWithContext(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -46,11 +46,13 @@ type Part struct {
 
 // Serve runs the parts and, unless addr is "off", the ops HTTP server
 // (/metrics, /healthz, /readyz with NATS connectivity and every part's
-// readiness, and the status page at /) until ctx ends or one fails; then
+// readiness, the status page at /, and with hc.Pprof Go's profiles at
+// /debug/pprof/) until ctx ends or one fails; then
 // it drains nc.
-func Serve(ctx context.Context, addr string, nc *nats.Conn, reg *prometheus.Registry, log *slog.Logger, parts ...Part) error {
+func Serve(ctx context.Context, hc config.HTTP, nc *nats.Conn, reg *prometheus.Registry, log *slog.Logger, parts ...Part) error {
 	var ln net.Listener
 	var page *ops.Page
+	addr := hc.Addr
 	if addr != "off" {
 		var err error
 		if page, err = statusPage(nc, reg); err != nil {
@@ -72,7 +74,11 @@ func Serve(ctx context.Context, addr string, nc *nats.Conn, reg *prometheus.Regi
 	}
 	if ln != nil {
 		g.Go(func() error { return page.Run(gctx) })
-		g.Go(func() error { return ops.Serve(gctx, ln, ops.Handler(reg, checks, page), log) })
+		h := ops.Handler(reg, checks, page)
+		if hc.Pprof {
+			h = ops.WithPprof(h)
+		}
+		g.Go(func() error { return ops.Serve(gctx, ln, h, log) })
 	}
 	err := g.Wait()
 	if drainErr := nc.Drain(); drainErr != nil && err == nil {
