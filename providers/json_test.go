@@ -20,19 +20,27 @@ type jsonShapes struct {
 	IDs    []int64           `json:"ids"`
 	Raw    json.RawMessage   `json:"raw"`
 	Items  []json.RawMessage `json:"items"`
+	Kept   []providers.Item[struct {
+		ID   int64   `json:"id"`
+		Name *string `json:"name"`
+	}] `json:"kept"`
+	One    *providers.Item[map[string]int] `json:"one"`
 	Nested *struct {
 		Text *string `json:"text"`
 	} `json:"nested"`
 }
 
 // FuzzDecodeJSON: DecodeJSON gives what encoding/json gives, value and
-// error alike, and never panics.
+// error alike (an Item's Raw is what encoding/json hands a RawMessage:
+// the element's exact bytes), and never panics.
 func FuzzDecodeJSON(f *testing.F) {
 	for _, s := range []string{
 		`{"id":9007199254740993,"small":-5,"big":1,"name":"项目 🎉 \u2028 \ud83c\udf89","flag":true,"ext":{"a":"b","c":null},"ids":[1,2],"raw":{ "x" : [1, 2] },"items":[{},null,[1]],"nested":{"text":"t"}}`,
 		`{"id":1.0}`, `{"small":2147483648}`, `{"name":"\ud800"}`, "{\"name\":\"a\xffb\"}", `{"ID":1,"Name":"case"}`,
 		`{"id":1,"id":2}`, `{"raw":-}`, `{"items":[1,]}`, `{"ext":{"a":1}}`, `{"ids":[1e2]}`, `{"id":-0}`, `null`, `[]`, `{"nested":null}`,
 		`{"id":"1"}`, `{"flag":1}`, `{"x":{"y":[tru]}}`, ` {"id" : 1 } `, `{"name":"\u0000"}`, `{"id":1}{"id":2}`, `{"ſmall":1}`, `{"\u017Fmall":1}`, `{"\u212Aey":1}`, `{"\u0069d":3}`, `{"nam\u0065":"esc"}`,
+		`{"kept":[ {"id":1,"name":"a"} , {"ID":2,"x":[1,{"y":null}]},null,{} ],"one": {"a":1} }`, `{"kept":[{"id":"x"}]}`, `{"kept":{}}`, `{"kept":[1]}`,
+		`{"kept":[{"id":1}],"kept":[{"id":2}]}`, "{\"kept\":[{\"name\":\"\xff\"}]}", `{"one":null}`, `{"one":{"a":1,"a":2}}`,
 	} {
 		f.Add([]byte(s))
 	}

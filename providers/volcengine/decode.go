@@ -33,8 +33,8 @@ type ConversationInfo struct {
 	Raw json.RawMessage
 }
 
-// envelope is the response body, decoded in one pass; items stay raw so
-// that their bytes are kept. A Result of the wrong type does not hide the
+// envelope is the response body, decoded in one pass, items with their
+// exact bytes (providers.Item). A Result of the wrong type does not hide the
 // Error: providers.DecodeJSON goes on after a type mismatch.
 type envelope struct {
 	ResponseMetadata struct {
@@ -52,9 +52,9 @@ type wireError struct {
 }
 
 type wireResult struct {
-	ConversationInfos []json.RawMessage `json:"ConversationInfos"`
-	HasMore           bool              `json:"HasMore"`
-	NextCursor        int64             `json:"NextCursor"`
+	ConversationInfos []providers.Item[wireConversation] `json:"ConversationInfos"`
+	HasMore           bool                               `json:"HasMore"`
+	NextCursor        int64                              `json:"NextCursor"`
 }
 
 // wireConversation decodes a ConversationInfo. IDs are int64 fields, so no
@@ -124,7 +124,7 @@ func malformed(err error) error {
 	return newError(transient, http.StatusOK, "", "", err)
 }
 
-// decodeResult decodes the items of a Result, which DecodeJSON checked.
+// decodeResult maps the items of a Result.
 func decodeResult(wr *wireResult) (*Result, error) {
 	res := &Result{HasMore: wr.HasMore, NextCursor: wr.NextCursor,
 		Conversations: make([]ConversationInfo, 0, len(wr.ConversationInfos))}
@@ -138,13 +138,10 @@ func decodeResult(wr *wireResult) (*Result, error) {
 	return res, nil
 }
 
-func decodeItem(raw json.RawMessage) (ConversationInfo, error) {
+func decodeItem(item providers.Item[wireConversation]) (ConversationInfo, error) {
+	raw, w := item.Raw, &item.Value
 	if bytes.Equal(raw, []byte("null")) {
 		return ConversationInfo{}, errors.New("null item")
-	}
-	w, err := providers.DecodeValidJSON[wireConversation](raw)
-	if err != nil {
-		return ConversationInfo{}, err
 	}
 	if w.ConversationShortID == 0 && (w.ConversationID == nil || *w.ConversationID == "") {
 		return ConversationInfo{}, errors.New("no ConversationShortId")

@@ -15,15 +15,15 @@ import (
 // fields of schemas.YunxinConversation are pointers (GroupIDs a slice), nil
 // only when absent or null, so "", 0 and [] are kept.
 type item struct {
-	ConversationID  string          `json:"conversation_id"`
-	SenderID        *string         `json:"sender_id"`
-	ReceiverID      *string         `json:"receiver_id"`
-	Type            *int32          `json:"type"`
-	StickTop        *bool           `json:"stick_top"`
-	GroupIDs        []int64         `json:"group_ids"`
-	ServerExtension *string         `json:"server_extension"`
-	MessageState    *int32          `json:"message_state"`
-	LastMessage     json.RawMessage `json:"last_message"`
+	ConversationID  string   `json:"conversation_id"`
+	SenderID        *string  `json:"sender_id"`
+	ReceiverID      *string  `json:"receiver_id"`
+	Type            *int32   `json:"type"`
+	StickTop        *bool    `json:"stick_top"`
+	GroupIDs        []int64  `json:"group_ids"`
+	ServerExtension *string  `json:"server_extension"`
+	MessageState    *int32   `json:"message_state"`
+	LastMessage     *message `json:"last_message"`
 	// Decision (open question 5): both names of the revocation are
 	// accepted; revoke_notification wins when a response carries both.
 	RevokeNotification *revoke `json:"revoke_notification"`
@@ -62,11 +62,11 @@ type revoke struct {
 	RevokeType *int32  `json:"revoke_type"`
 }
 
-// mapItems decodes raw items into conversations of user of app.
-func mapItems(app, user string, raws []json.RawMessage) ([]schemas.Conversation, error) {
-	out := make([]schemas.Conversation, 0, len(raws))
-	for i, raw := range raws {
-		c, err := mapItem(app, user, raw)
+// mapItems maps decoded items into conversations of user of app.
+func mapItems(app, user string, items []providers.Item[item]) ([]schemas.Conversation, error) {
+	out := make([]schemas.Conversation, 0, len(items))
+	for i := range items {
+		c, err := mapItem(app, user, &items[i])
 		if err != nil {
 			return nil, fmt.Errorf("item %d: %w", i, err)
 		}
@@ -75,19 +75,16 @@ func mapItems(app, user string, raws []json.RawMessage) ([]schemas.Conversation,
 	return out, nil
 }
 
-// mapItem decodes one item. Raw keeps its exact bytes.
-func mapItem(app, user string, raw json.RawMessage) (schemas.Conversation, error) {
-	it, err := providers.DecodeValidJSON[item](raw)
-	if err != nil {
-		return schemas.Conversation{}, fmt.Errorf("decode: %w", err)
+// mapItem maps one decoded item. Raw keeps its exact bytes.
+func mapItem(app, user string, d *providers.Item[item]) (schemas.Conversation, error) {
+	raw, it := d.Raw, d.Value
+	if string(raw) == "null" {
+		return schemas.Conversation{}, fmt.Errorf("null item")
 	}
 	if it.ConversationID == "" {
 		return schemas.Conversation{}, fmt.Errorf("no conversation_id")
 	}
-	lm, err := decodeMessage(it.LastMessage)
-	if err != nil {
-		return schemas.Conversation{}, fmt.Errorf("conversation %q: last_message: %w", it.ConversationID, err)
-	}
+	lm := mapMessage(it.LastMessage)
 	return schemas.Conversation{
 		Provider:       schemas.ProviderYunxin,
 		App:            app,
@@ -130,16 +127,12 @@ func yunxinFields(it *item, lm *schemas.YunxinMessage) *schemas.YunxinConversati
 	return y
 }
 
-// decodeMessage returns nil for an absent or null last_message; an empty
+// mapMessage returns nil for an absent or null last_message; an empty
 // object (the provider may send one when the last message was revoked) is
 // a message with every field nil.
-func decodeMessage(raw json.RawMessage) (*schemas.YunxinMessage, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	m, err := providers.DecodeValidJSON[message](raw)
-	if err != nil {
-		return nil, err
+func mapMessage(m *message) *schemas.YunxinMessage {
+	if m == nil {
+		return nil
 	}
 	var att json.RawMessage
 	if len(m.Attachment) > 0 && string(m.Attachment) != "null" {
@@ -151,7 +144,7 @@ func decodeMessage(raw json.RawMessage) (*schemas.YunxinMessage, error) {
 		ConversationType: m.ConversationType, SenderClientType: m.SenderClientType,
 		MessageType: m.MessageType, SubType: m.SubType, CreateTime: millisPtr(m.CreateTime),
 		Text: m.Text, Attachment: att, Extension: m.Extension,
-	}, nil
+	}
 }
 
 // normalType maps the Yunxin type; 1, 2 and 3 coincide with the schemas

@@ -1,11 +1,12 @@
 package yunxin
 
 import (
-	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/chatlake/chatlake/providers"
 )
 
 // TestMapItemCommonFields checks the common fields against the README's
@@ -29,7 +30,11 @@ func TestMapItemCommonFields(t *testing.T) {
 		{`{"conversation_id":"odd","receiver_id":""}`, common{Peer: s("")}},
 		{`{"conversation_id":"odd"}`, common{}},
 	} {
-		got, err := mapItem("k", "u", json.RawMessage(c.raw))
+		it, err := providers.DecodeJSON[providers.Item[item]]([]byte(c.raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := mapItem("k", "u", &it)
 		if err != nil {
 			t.Fatalf("mapItem(%s): %v", c.raw, err)
 		}

@@ -1,7 +1,6 @@
 package yunxin
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -28,18 +27,18 @@ type status struct {
 	Msg  string `json:"msg"`
 }
 
-// listData is data of GET /im/v2/conversations. Items stay raw so each
-// conversation keeps the provider's exact bytes.
+// listData is data of GET /im/v2/conversations. Items keep the provider's
+// exact bytes beside their decoded fields (providers.Item).
 type listData struct {
-	HasMore   bool              `json:"has_more"`
-	NextToken string            `json:"next_token"`
-	Items     []json.RawMessage `json:"items"`
+	HasMore   bool                   `json:"has_more"`
+	NextToken string                 `json:"next_token"`
+	Items     []providers.Item[item] `json:"items"`
 }
 
 // batchData is data of the batch query by conversation ID.
 type batchData struct {
-	SuccessList []json.RawMessage `json:"success_list"`
-	FailedList  []failedEntry     `json:"failed_list"`
+	SuccessList []providers.Item[item] `json:"success_list"`
+	FailedList  []failedEntry          `json:"failed_list"`
 }
 
 type failedEntry struct {

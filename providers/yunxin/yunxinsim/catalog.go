@@ -50,7 +50,7 @@ type entry struct {
 func (c catalog) dataset(appKey string) simulator.Dataset {
 	h := fnv.New64a()
 	h.Write([]byte(appKey))
-	return simulator.Dataset{Seed: c.ds.Seed ^ h.Sum64()}
+	return simulator.Dataset{Seed: c.ds.Seed ^ h.Sum64(), ShortNames: c.ds.ShortNames}
 }
 
 // entries lists user's conversations with unique IDs. The peer of type 1
