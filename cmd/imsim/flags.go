@@ -21,6 +21,7 @@ type config struct {
 	latency       time.Duration
 	rates         simulator.Rates
 	missingPrefix string
+	shortNames    bool
 	shutdown      time.Duration
 }
 
@@ -49,6 +50,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.DurationVar(&c.rates.SlowBy, "slow-by", 2*time.Second, "how long a slow answer waits")
 	fs.DurationVar(&c.rates.RetryAfter, "retry-after", 0, "Retry-After sent with throttled answers (whole seconds; 0: none)")
 	fs.StringVar(&c.missingPrefix, "missing-user-prefix", "", "user IDs starting with this do not exist: Volcengine answers ParticipantNotFound, Yunxin code 404 (empty: every user exists)")
+	fs.BoolVar(&c.shortNames, "short-names", false, "realistic group names: no 9,000-byte name (by default about one conversation in eleven has one)")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 5*time.Second, "how long to wait for requests in flight on shutdown")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err

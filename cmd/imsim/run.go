@@ -60,7 +60,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 func newHandler(cfg config) (http.Handler, error) {
 	return imsim.New(imsim.Options{
 		Seed: cfg.seed, FaultSeed: cfg.faultSeed, VolcengineQPS: cfg.volcengineQPS, YunxinQPS: cfg.yunxinQPS,
-		Latency: cfg.latency, Rates: cfg.rates, MissingUserPrefix: cfg.missingPrefix,
+		Latency: cfg.latency, Rates: cfg.rates, MissingUserPrefix: cfg.missingPrefix, ShortNames: cfg.shortNames,
 	})
 }
 

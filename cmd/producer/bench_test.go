@@ -32,7 +32,11 @@ import (
 // the real imsim binary (no latency, no QPS cap) over NATS, once per
 // provider: CPU time of the producer process (user + system, from
 // /proc/<pid>/stat) per event published, and events/s. The users are
-// those of the data set (0 to 40 conversations, about 20 on average); all
+// those of the data set (0 to 40 conversations, about 20 on average),
+// with realistic group names (imsim -short-names: items of about 400 bytes
+// on average) unless CHATLAKE_BENCH_PRODUCER_NAMES=hard serves the data
+// set's 9,000-byte name in about one conversation of eleven (1.2 kB on
+// average, 70% of the bytes in those names); all
 // jobs are submitted before the producer starts, and its start-up is
 // counted in its CPU. It runs only when CHATLAKE_BENCH_PRODUCER_USERS
 // gives the users per provider; CHATLAKE_BENCH_PRODUCER_CONCURRENCY sets
@@ -56,7 +60,16 @@ func TestProducerThroughputBinary(t *testing.T) {
 	}
 	producer := cmp.Or(os.Getenv("CHATLAKE_BENCH_PRODUCER_BIN"), filepath.Join(bin, "producer"))
 	simAddr := freeAddr(t)
-	startProcess(t, io.Discard, filepath.Join(bin, "imsim"), nil, "-addr", simAddr, "-volcengine-qps", "-1", "-yunxin-qps", "-1")
+	simArgs := []string{"-addr", simAddr, "-volcengine-qps", "-1", "-yunxin-qps", "-1"}
+	names := cmp.Or(os.Getenv("CHATLAKE_BENCH_PRODUCER_NAMES"), "short")
+	switch names {
+	case "short":
+		simArgs = append(simArgs, "-short-names")
+	case "hard":
+	default:
+		t.Fatalf("CHATLAKE_BENCH_PRODUCER_NAMES=%q: want short or hard", names)
+	}
+	startProcess(t, io.Discard, filepath.Join(bin, "imsim"), nil, simArgs...)
 	users := make([]string, n)
 	for i := range users {
 		users[i] = strconv.Itoa(300000 + i)
@@ -76,14 +89,14 @@ func TestProducerThroughputBinary(t *testing.T) {
 				want += prov.count(u)
 			}
 			c, d, rss := benchProducer(t, producer, "http://"+simAddr, prov.name, prov.app, users, want)
-			t.Logf("%s: %d users, %d events in %v: %.0f events/s, producer CPU %v: %.1f µs/event, peak RSS %d MiB",
-				prov.name, n, want, d.Round(time.Millisecond), float64(want)/d.Seconds(),
+			t.Logf("%s, %s names: %d users, %d events in %v: %.0f events/s, producer CPU %v: %.1f µs/event, peak RSS %d MiB",
+				prov.name, names, n, want, d.Round(time.Millisecond), float64(want)/d.Seconds(),
 				c.Round(time.Millisecond), float64(c.Microseconds())/float64(want), rss/1024)
 			cpu, took, events = cpu+c, took+d, events+want
 		})
 	}
-	t.Logf("both providers: %d events in %v: %.0f events/s, producer CPU %v: %.1f µs/event",
-		events, took.Round(time.Millisecond), float64(events)/took.Seconds(),
+	t.Logf("both providers, %s names: %d events in %v: %.0f events/s, producer CPU %v: %.1f µs/event",
+		names, events, took.Round(time.Millisecond), float64(events)/took.Seconds(),
 		cpu.Round(time.Millisecond), float64(cpu.Microseconds())/float64(events))
 }
 

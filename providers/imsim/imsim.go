@@ -27,6 +27,8 @@ type Options struct {
 	// MissingUserPrefix: user IDs starting with it do not exist (see
 	// simulator.Dataset.MissingPrefix); empty, every user exists.
 	MissingUserPrefix string
+	// ShortNames serves realistic group names (simulator.Dataset.ShortNames).
+	ShortNames bool
 }
 
 // Server is both simulators. It is safe for concurrent use.
@@ -37,7 +39,7 @@ type Server struct {
 
 // New builds both simulators.
 func New(o Options) (*Server, error) {
-	ds := simulator.Dataset{Seed: o.Seed, MissingPrefix: o.MissingUserPrefix}
+	ds := simulator.Dataset{Seed: o.Seed, MissingPrefix: o.MissingUserPrefix, ShortNames: o.ShortNames}
 	volc, err := volcsim.New(volcsim.Options{
 		Dataset: ds, QPS: o.VolcengineQPS, Rates: o.Rates, FaultSeed: o.FaultSeed, Latency: o.Latency,
 	})

@@ -1,6 +1,8 @@
 package simulator_test
 
 import (
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/chatlake/chatlake/providers/simulator"
@@ -71,5 +73,31 @@ func TestInjectorQueueBeforeRates(t *testing.T) {
 	}
 	if got := in.Injected()[simulator.FaultThrottle]; got != 2 {
 		t.Errorf("Injected()[throttle] = %d, want 2", got)
+	}
+}
+
+// TestShortNames: the realistic variant has no name over 100 bytes, the
+// same conversations otherwise, and still its non-ASCII names.
+func TestShortNames(t *testing.T) {
+	hard := simulator.Dataset{Seed: 42}.Conversations(simulator.UserMany)
+	short := simulator.Dataset{Seed: 42, ShortNames: true}.Conversations(simulator.UserMany)
+	changed, cjk := 0, 0
+	for i := range short {
+		if n := len(short[i].Name); n > 100 {
+			t.Errorf("conversation %d: name of %d bytes", i, n)
+		}
+		if short[i].Name != hard[i].Name {
+			changed++
+		}
+		if strings.HasPrefix(short[i].Name, "长") || short[i].Name == "项目讨论组" {
+			cjk++
+		}
+		short[i].Name, hard[i].Name = "", ""
+		if !reflect.DeepEqual(short[i], hard[i]) {
+			t.Errorf("conversation %d differs beyond its name", i)
+		}
+	}
+	if changed == 0 || cjk == 0 {
+		t.Errorf("%d names changed, %d Chinese names: want some of each", changed, cjk)
 	}
 }
