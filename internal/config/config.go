@@ -71,7 +71,7 @@ type NATS struct {
 
 // Producer tunes the producer (see producer.Config).
 type Producer struct {
-	Concurrency     int           `yaml:"concurrency" help:"jobs running at once (default 8)"`
+	Concurrency     int           `yaml:"concurrency" help:"jobs running at once (default 32)"`
 	Batch           int           `yaml:"batch" help:"most jobs fetched by one pull (default concurrency)"`
 	AckWait         time.Duration `yaml:"ack_wait" help:"consumer ack wait; running jobs signal progress (default 30s)"`
 	InProgressEvery time.Duration `yaml:"in_progress_every" help:"progress signal interval (default ack_wait/3)"`

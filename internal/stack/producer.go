@@ -94,11 +94,11 @@ func GuardsReady(guards []*providers.Guard) error {
 
 // MaxPublishPending sizes a connection's async publish window so that every
 // running job can fill its own window: concurrency x publish_window
-// (defaults 8 and 256), at least 4096.
+// (defaults 32 and 256), at least 4096.
 func MaxPublishPending(c config.Producer) int {
 	conc, win := c.Concurrency, c.PublishWindow
 	if conc <= 0 {
-		conc = 8
+		conc = 32
 	}
 	if win <= 0 {
 		win = 256

@@ -61,21 +61,23 @@ func benchGuard(qps float64) *providers.Guard {
 // BenchmarkProducerEvents measures events per second through the producer
 // against a simulator with no latency and no QPS cap: per iteration, 100
 // users of the data set, as real users are: 0 to 40 conversations (one or
-// two pages), about 20 on average, so the per-job costs count as they do
-// in production.
+// two pages), about 20 on average, with realistic group names
+// (simulator.Dataset.ShortNames), so the per-job costs count as they do in
+// production. The producer runs at its default concurrency.
 func BenchmarkProducerEvents(b *testing.B) {
-	e := newProdEnv(b, volcsim.Options{QPS: -1}, yunxinsim.Options{})
+	ds := simulator.Dataset{ShortNames: true}
+	e := newProdEnv(b, volcsim.Options{QPS: -1, Dataset: ds}, yunxinsim.Options{})
 	vc, err := volcengine.NewClient(&http.Client{}, benchGuard(1e6), volcsim.TestCredentials(), volcengine.Config{Endpoint: e.volc.URL})
 	if err != nil {
 		b.Fatal(err)
 	}
 	cfg := prodConfig()
-	cfg.Concurrency, cfg.PublishWindow = 8, 256
+	cfg.Concurrency, cfg.PublishWindow = 0, 0 // the defaults
 	runProducer(b, e.js, vc, cfg)
 	users, events := make([]string, 100), 0
 	for i := range users {
 		users[i] = strconv.Itoa(300000 + i)
-		events += len(volcsim.Expected(simulator.Dataset{}, volcsim.TestAppID, users[i], 0))
+		events += len(volcsim.Expected(ds, volcsim.TestAppID, users[i], 0))
 	}
 	b.ReportAllocs()
 	round := 0
