@@ -26,6 +26,7 @@ type Client struct {
 	creds Credentials
 	cfg   Config
 	url   *url.URL
+	keys  keyCache
 }
 
 // NewClient returns a client that sends through hc and runs every call
@@ -176,8 +177,10 @@ func (c *Client) sign(req *http.Request, hash string) {
 	}
 	h := req.Header.Clone()
 	h.Set("Host", req.URL.Host)
-	s := Sign(Signable{Method: req.Method, Path: req.URL.Path, Query: req.URL.Query(), Header: h, BodySHA256: hash},
-		Scope{Date: date, Region: c.cfg.Region, Service: Service}, c.creds.AccessKeyID, c.creds.SecretAccessKey)
+	scope := Scope{Date: date, Region: c.cfg.Region, Service: Service}
+	key := c.keys.get(c.creds.SecretAccessKey, shortDate(date), scope.Region, scope.Service)
+	s := signWithKey(Signable{Method: req.Method, Path: req.URL.Path, Query: req.URL.Query(), Header: h, BodySHA256: hash},
+		scope, c.creds.AccessKeyID, key)
 	req.Header.Set(HeaderAuthorization, s.Authorization)
 }
 

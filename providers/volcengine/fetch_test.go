@@ -193,3 +193,27 @@ func TestPageSizeAndSkipMemberCount(t *testing.T) {
 		}
 	}
 }
+
+// TestSigningKeyFollowsTheDay: the client keeps the day's signing key; a
+// request after midnight (UTC) is signed with the new day's key, which the
+// simulator's own verifier checks.
+func TestSigningKeyFollowsTheDay(t *testing.T) {
+	var mu sync.Mutex
+	clock := time.Date(2026, 5, 6, 23, 59, 59, 0, time.UTC)
+	now := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return clock
+	}
+	ts := startSim(t, volcsim.Options{QPS: -1, Now: now})
+	c := newClient(t, ts.URL, fastGuard(1), volcengine.Config{Now: now})
+	job := schemas.Job{App: testApp, UserID: simulator.UserOne}
+	for _, at := range []time.Time{clock, clock.Add(2 * time.Second), clock.Add(26 * time.Hour)} {
+		mu.Lock()
+		clock = at
+		mu.Unlock()
+		if _, err := c.FetchPage(t.Context(), job, ""); err != nil {
+			t.Fatalf("at %v: FetchPage = %v", at, err)
+		}
+	}
+}

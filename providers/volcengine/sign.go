@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Signing constants of §1.5.
@@ -70,6 +71,12 @@ type Signature struct {
 // Sign computes the Volcengine V4-style signature of req (§1.5, the
 // reference being volc-sdk-golang base/sign.go). It is a pure function.
 func Sign(req Signable, scope Scope, accessKeyID string, secret Secret) Signature {
+	return signWithKey(req, scope, accessKeyID, signingKey(secret.Reveal(), shortDate(scope.Date), scope.Region, scope.Service))
+}
+
+// signWithKey is Sign with the signing key of scope's day, region and
+// service already derived.
+func signWithKey(req Signable, scope Scope, accessKeyID string, key []byte) Signature {
 	names := req.SignedHeaders
 	if names == nil {
 		names = signableHeaders(req.Header)
@@ -82,7 +89,6 @@ func Sign(req Signable, scope Scope, accessKeyID string, secret Secret) Signatur
 	}, "\n")
 	s.CanonicalRequestHash = HashBody([]byte(s.CanonicalRequest))
 	s.StringToSign = Algorithm + "\n" + scope.Date + "\n" + scope.String() + "\n" + s.CanonicalRequestHash
-	key := signingKey(secret.Reveal(), shortDate(scope.Date), scope.Region, scope.Service)
 	s.Signature = hex.EncodeToString(hmacSHA256(key, s.StringToSign))
 	s.Authorization = Algorithm + " Credential=" + accessKeyID + "/" + scope.String() +
 		", SignedHeaders=" + s.SignedHeaders + ", Signature=" + s.Signature
@@ -177,6 +183,23 @@ func signingKey(secret, date, region, service string) []byte {
 	k = hmacSHA256(k, region)
 	k = hmacSHA256(k, service)
 	return hmacSHA256(k, "request")
+}
+
+// keyCache keeps the signing key of the last day: it changes once a day,
+// and deriving it is four of the six hashes of a signature.
+type keyCache struct {
+	mu          sync.Mutex
+	day, region string
+	key         []byte
+}
+
+func (c *keyCache) get(secret Secret, day, region, service string) []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.key == nil || c.day != day || c.region != region {
+		c.key, c.day, c.region = signingKey(secret.Reveal(), day, region, service), day, region
+	}
+	return c.key
 }
 
 func hmacSHA256(key []byte, data string) []byte {
