@@ -11,16 +11,16 @@ import (
 
 // jsonShapes has a field of every kind the provider wire types use.
 type jsonShapes struct {
-	ID     int64             `json:"id"`
-	Small  *int32            `json:"small"`
-	Big    *int64            `json:"big"`
-	Name   *string           `json:"name"`
-	Flag   *bool             `json:"flag"`
-	Ext    map[string]string `json:"ext"`
-	IDs    []int64           `json:"ids"`
-	Raw    json.RawMessage   `json:"raw"`
-	Items  []json.RawMessage `json:"items"`
-	Kept   []providers.Item[struct {
+	ID    int64             `json:"id"`
+	Small *int32            `json:"small"`
+	Big   *int64            `json:"big"`
+	Name  *string           `json:"name"`
+	Flag  *bool             `json:"flag"`
+	Ext   map[string]string `json:"ext"`
+	IDs   []int64           `json:"ids"`
+	Raw   json.RawMessage   `json:"raw"`
+	Items []json.RawMessage `json:"items"`
+	Kept  []providers.Item[struct {
 		ID   int64   `json:"id"`
 		Name *string `json:"name"`
 	}] `json:"kept"`

@@ -33,15 +33,15 @@ type adaptiveLimiter struct {
 
 	mu        sync.Mutex
 	lim       *rate.Limiter // replaced when the rate drops (setLocked)
-	target    float64   // the quota, or this process's share of it
-	cuts      uint64    // slow-downs for the account's own throttled answers
-	lastCut   float64   // the throttled share of the last of them
-	cur       float64   // the bucket's current rate
-	slowed    float64   // the rate right after the last slow-down; 0 when recovered
-	at        time.Time // when the last slow-down happened
-	sampled   time.Time // when the current sample started; zero before the first answer
-	answers   int       // in the current sample
-	throttles int       // of answers
+	target    float64       // the quota, or this process's share of it
+	cuts      uint64        // slow-downs for the account's own throttled answers
+	lastCut   float64       // the throttled share of the last of them
+	cur       float64       // the bucket's current rate
+	slowed    float64       // the rate right after the last slow-down; 0 when recovered
+	at        time.Time     // when the last slow-down happened
+	sampled   time.Time     // when the current sample started; zero before the first answer
+	answers   int           // in the current sample
+	throttles int           // of answers
 }
 
 func newAdaptiveLimiter(cfg GuardConfig, onChange func(float64)) *adaptiveLimiter {
