@@ -43,9 +43,11 @@ import (
 // between the dead letter and the delete (or an old and a new owner of
 // part 0 sweeping at once) publishes a duplicate that the dead-letter
 // stream drops within its duplicate window; once deleted, a stray is never
-// seen again. The parts are untouched: a stray is on no part's subject, so
-// deleting it changes neither what a part's consumer delivers nor its gap
-// checks, which look up the part's own subjects only (checkPartGap). In an
+// seen again. Nor is one lost: the retention purger deletes nothing from
+// the first stray on (FirstStray), whatever the parts committed. The
+// parts are untouched: a stray is on no part's subject, so deleting it
+// changes neither what a part's consumer delivers nor its gap checks,
+// which look up the part's own subjects only (checkPartGap). In an
 // unpartitioned stream the one consumer takes every subject, and
 // checkEventSubject dead-letters the wrong ones in order.
 
@@ -190,8 +192,11 @@ func nextOn(ctx context.Context, s jetstream.Stream, subject string, seq uint64)
 	}
 }
 
-// deleteMsg deletes the message at seq; one already gone is no error.
+// deleteMsg deletes the message at seq, even while shutting down: its
+// dead letter is stored. One already gone is no error.
 func deleteMsg(ctx context.Context, s jetstream.Stream, seq uint64) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
 	err := s.DeleteMsg(ctx, seq)
 	if err == nil {
 		return nil

@@ -134,7 +134,9 @@ func TestExporterDeadLettersStrays(t *testing.T) {
 		last[p] = max(last[p], seq)
 	}
 	waitParts(t, js, last, 30*time.Second)
-	waitFor(t, 30*time.Second, "every stray dead-lettered", func() bool { return deadLetterCount(t, js) >= len(strays) })
+	waitFor(t, 30*time.Second, "every stray dead-lettered and deleted", func() bool {
+		return deadLetterCount(t, js) >= len(strays) && strayCount(t, js, n) == 0
+	})
 	for _, r := range rs {
 		if err := r.stop(t); err != nil {
 			t.Fatalf("Run() = %v", err)
@@ -151,7 +153,9 @@ func TestExporterDeadLettersStrays(t *testing.T) {
 		rs = append(rs, startExporter(t, js, folderLake(t, root), cfg))
 	}
 	strays = append(strays, publishStrays(t, js, ev, n, "after")...)
-	waitFor(t, 30*time.Second, "the strays published after the restart dead-lettered", func() bool { return deadLetterCount(t, js) >= len(strays) })
+	waitFor(t, 30*time.Second, "the strays published after the restart dead-lettered and deleted", func() bool {
+		return deadLetterCount(t, js) >= len(strays) && strayCount(t, js, n) == 0
+	})
 	for _, r := range rs {
 		if err := r.stop(t); err != nil {
 			t.Fatalf("Run() = %v", err)
