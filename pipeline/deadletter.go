@@ -35,13 +35,30 @@ type providerCoded interface {
 // NewDeadLetter describes msg given up because of cause. job may be the
 // zero Job when msg did not decode.
 func NewDeadLetter(msg jetstream.Msg, job schemas.Job, cause error, class schemas.ErrorClass, attempts int, now time.Time) schemas.DeadLetter {
-	sum := sha256.Sum256(msg.Data())
+	dl := newDeadLetter(msg.Subject(), msg.Headers(), msg.Data(), job, cause, class, attempts, now)
+	if md, err := msg.Metadata(); err == nil {
+		dl.StreamSeq = md.Sequence.Stream
+	}
+	return dl
+}
+
+// NewStoredDeadLetter describes a message read from its stream by
+// sequence (jetstream.Stream.GetMsg) rather than delivered by a consumer,
+// given up at its first attempt.
+func NewStoredDeadLetter(msg *jetstream.RawStreamMsg, cause error, class schemas.ErrorClass, now time.Time) schemas.DeadLetter {
+	dl := newDeadLetter(msg.Subject, msg.Header, msg.Data, schemas.Job{}, cause, class, 1, now)
+	dl.StreamSeq = msg.Sequence
+	return dl
+}
+
+func newDeadLetter(subject string, headers nats.Header, data []byte, job schemas.Job, cause error, class schemas.ErrorClass, attempts int, now time.Time) schemas.DeadLetter {
+	sum := sha256.Sum256(data)
 	dl := schemas.DeadLetter{
 		SchemaVersion: schemas.DeadLetterSchemaVersion,
-		Subject:       msg.Subject(),
-		Headers:       msg.Headers(),
-		Data:          msg.Data(),
-		DataSize:      len(msg.Data()),
+		Subject:       subject,
+		Headers:       headers,
+		Data:          data,
+		DataSize:      len(data),
 		DataSHA256:    hex.EncodeToString(sum[:]),
 		Reason:        cause.Error(),
 		Class:         class,
@@ -56,9 +73,6 @@ func NewDeadLetter(msg jetstream.Msg, job schemas.Job, cause error, class schema
 	var pc providerCoded
 	if errors.As(cause, &pc) {
 		dl.ProviderCode = pc.ProviderCode()
-	}
-	if md, err := msg.Metadata(); err == nil {
-		dl.StreamSeq = md.Sequence.Stream
 	}
 	return dl
 }

@@ -33,7 +33,9 @@ type Config struct {
 	// Default 10 minutes.
 	MaxFileAge time.Duration
 	// IdleFlush ends the epoch when a file has had no row for this long,
-	// even if no event arrives. Default 1 minute.
+	// even if no event arrives. In a partitioned stream it is also how
+	// often part 0's owner looks for strays (see strays.go). Default 1
+	// minute.
 	IdleFlush time.Duration
 	// MaxOpenFiles ends the epoch when more partitions are open. Default 16.
 	MaxOpenFiles int

@@ -18,6 +18,11 @@ const (
 	afterClaim   crashPoint = "after-claim"   // the record is claimed, the lake not recovered
 	midRecover   crashPoint = "mid-recover"   // after each file the recovery published
 	beforeRenew  crashPoint = "before-renew"  // a lease renewal is due
+
+	// afterStrayDeadLetter: a stray's dead letter is stored, the stray
+	// not deleted (see strays.go). It is reached only in a partitioned
+	// stream holding strays, so it is not one of crashPoints.
+	afterStrayDeadLetter crashPoint = "after-stray-dead-letter"
 )
 
 // crashPoints lists every crashPoint, in protocol order; afterAppend is

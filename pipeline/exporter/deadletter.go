@@ -29,7 +29,13 @@ const (
 func (e *Exporter) deadLetter(ctx context.Context, it *item) error {
 	dl := pipeline.NewDeadLetter(it.msg, schemas.Job{}, it.err, schemas.ClassInvalid, 1, time.Now())
 	dl.StreamSeq = it.seq
-	dl.Provider, dl.App = subjectTokens(it.msg.Subject())
+	return e.publishDeadLetter(ctx, dl, it.err)
+}
+
+// publishDeadLetter publishes dl, the dead letter of the event at
+// dl.StreamSeq failed with cause, as deadLetter says.
+func (e *Exporter) publishDeadLetter(ctx context.Context, dl schemas.DeadLetter, cause error) error {
+	dl.Provider, dl.App = subjectTokens(dl.Subject)
 	for attempt := 1; ; attempt++ {
 		err := pipeline.PublishDeadLetter(ctx, e.js, schemas.DeadLetterKindConversations, dl)
 		if err == nil {
@@ -37,13 +43,13 @@ func (e *Exporter) deadLetter(ctx context.Context, it *item) error {
 		}
 		delay := pipeline.Backoff(deadLetterRetryInitial, deadLetterRetryMax, attempt)
 		if ctx.Err() == nil {
-			e.log.Error("dead letter failed, will retry", "stream_seq", it.seq, "attempt", attempt, "delay", delay, "err", err)
+			e.log.Error("dead letter failed, will retry", "stream_seq", dl.StreamSeq, "attempt", attempt, "delay", delay, "err", err)
 		}
 		if !sleepCtx(ctx, delay) {
-			return fmt.Errorf("dead letter stream_seq %d: %w", it.seq, errStopping)
+			return fmt.Errorf("dead letter stream_seq %d: %w", dl.StreamSeq, errStopping)
 		}
 	}
-	e.log.Warn("event dead-lettered", "stream_seq", it.seq, "provider", dl.Provider, "app", dl.App, "err", it.err)
+	e.log.Warn("event dead-lettered", "stream_seq", dl.StreamSeq, "provider", dl.Provider, "app", dl.App, "err", cause)
 	e.met.deadLetter()
 	return nil
 }

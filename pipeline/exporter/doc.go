@@ -5,7 +5,8 @@
 // commit record is also a lease, so a second exporter stands by. The
 // stream may be split into parts (Config.Partitions, see parts.go), each
 // with its own consumer, commit record and lease, so several exporters
-// share one lake, one part each.
+// share one lake, one part each. Part 0's owner also dead-letters the
+// events on subjects no part takes (see strays.go).
 //
 // The lake is a lake.Storage: a local folder (lake/folder) or object
 // storage (lake/s3). The exporter talks only to that interface, and its

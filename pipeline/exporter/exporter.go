@@ -250,6 +250,7 @@ func (e *Exporter) export(ctx, gctx context.Context, store *commitStore, rec sch
 		g.Go(func() error { return decodeLoop(pctx, work, store.part) })
 	}
 	g.Go(func() error { return w.run(ctx, pctx, ordered) })
+	g.Go(func() error { return e.sweepStrays(pctx, store.part) })
 	return g.Wait()
 }
 

@@ -51,7 +51,8 @@ func (e *Exporter) checkGap(ctx context.Context, p part, after, next uint64) err
 
 // checkPartGap is checkGap in a partitioned stream, where the other
 // parts' messages lie between this part's: one lookup finds this part's
-// first message after after.
+// first message after after. The strays that part 0 deletes (strays.go)
+// are on no part's subject, so they never change what it finds.
 func checkPartGap(ctx context.Context, s jetstream.Stream, p part, after, next uint64) error {
 	m, err := s.GetMsg(ctx, after+1, jetstream.WithGetMsgSubject(p.filter()))
 	switch {

@@ -76,7 +76,7 @@ func (p *Purger) Run(ctx context.Context) error {
 
 // step notes the committed sequence at now and purges what may go.
 func (p *Purger) step(ctx context.Context, now time.Time) error {
-	committed, err := committedFloor(ctx, p.js)
+	committed, parts, err := committedFloor(ctx, p.js)
 	if err != nil {
 		return pipeline.FromNATS(err)
 	}
@@ -92,6 +92,9 @@ func (p *Purger) step(ctx context.Context, now time.Time) error {
 	if upTo, err = consumersFloor(ctx, s, upTo); err != nil || upTo <= p.purged {
 		return err
 	}
+	if upTo, err = straysFloor(ctx, s, parts, upTo); err != nil || upTo <= p.purged {
+		return err
+	}
 	if err := s.Purge(ctx, jetstream.WithPurgeSequence(upTo+1)); err != nil {
 		return pipeline.FromNATS(fmt.Errorf("purge up to stream_seq %d: %w", upTo, err))
 	}
@@ -101,19 +104,35 @@ func (p *Purger) step(ctx context.Context, now time.Time) error {
 }
 
 // committedFloor is the lowest committed sequence of all the parts of the
-// conversations stream: every event up to it is in the lake, whichever
-// part it is in. A part that gets no more events holds it back, so with
-// several parts the purge may keep more than it must, never less.
-func committedFloor(ctx context.Context, js jetstream.JetStream) (uint64, error) {
+// conversations stream, and their number: every event up to it is in the
+// lake, whichever part it is in. A part that gets no more events holds it
+// back, so with several parts the purge may keep more than it must, never
+// less.
+func committedFloor(ctx context.Context, js jetstream.JetStream) (uint64, int, error) {
 	recs, err := exporter.ReadParts(ctx, js)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	floor := recs[0].LastSeq
 	for _, r := range recs[1:] {
 		floor = min(floor, r.LastSeq)
 	}
-	return floor, nil
+	return floor, len(recs), nil
+}
+
+// straysFloor lowers upTo below the first stray of s, a stream of parts
+// parts (see exporter.FirstStray): an event no part takes is not in the
+// lake whatever the commits say, and goes only once the exporter has
+// dead-lettered it.
+func straysFloor(ctx context.Context, s jetstream.Stream, parts int, upTo uint64) (uint64, error) {
+	first, err := exporter.FirstStray(ctx, s, parts)
+	if err != nil {
+		return 0, err
+	}
+	if first > 0 {
+		upTo = min(upTo, first-1)
+	}
+	return upTo, nil
 }
 
 // note records seq as committed at now, and raises floor to the newest

@@ -109,3 +109,67 @@ func firstSeq(t *testing.T, js jetstream.JetStream) uint64 {
 	}
 	return s.CachedInfo().State.FirstSeq
 }
+
+// TestPurgeKeepsStrays: in a stream of 2 parts, an event on a subject no
+// part takes (no part token) is not purged however far the commits go,
+// nor anything after it, until the exporter dead-lettered and deleted it.
+func TestPurgeKeepsStrays(t *testing.T) {
+	_, js := natstest.Start(t).Connect(t)
+	if err := pipeline.EnsureStreams(t.Context(), js, pipeline.StreamsConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 2
+	if err := pipeline.AgreePartitions(t.Context(), js, n, 1); err != nil {
+		t.Fatal(err)
+	}
+	var stray uint64
+	for i := range 21 {
+		subject := schemas.ConversationSubject("volcengine", "1") + "." + fmt.Sprint(i%n)
+		if i == 10 {
+			subject = schemas.ConversationSubject("volcengine", "1")
+		}
+		ack, err := js.Publish(t.Context(), subject, fmt.Appendf(nil, `{"n":%d}`, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 10 {
+			stray = ack.Sequence
+		}
+	}
+	kv, err := js.KeyValue(t.Context(), schemas.BucketExporter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p := range n {
+		b, _ := json.Marshal(schemas.ExportCommit{Epoch: 1, LastSeq: 21, Owner: "test"})
+		if _, err := kv.Put(t.Context(), schemas.ExporterCommitKey(p, n), b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := retention.New(js, nil, retention.Config{Keep: keep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for i, at := range []time.Duration{0, keep + time.Second, keep + 2*time.Second} {
+		if err := retention.Step(t.Context(), p, t0.Add(at)); err != nil {
+			t.Fatalf("Step(+%v) = %v", at, err)
+		}
+		if got := firstSeq(t, js); i > 0 && got != stray {
+			t.Errorf("after Step(+%v): first stream_seq %d, want the stray's, %d", at, got, stray)
+		}
+	}
+	s, err := js.Stream(t.Context(), schemas.StreamConversations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteMsg(t.Context(), stray); err != nil {
+		t.Fatal(err)
+	}
+	if err := retention.Step(t.Context(), p, t0.Add(keep+3*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if got := firstSeq(t, js); got != 22 {
+		t.Errorf("once the stray is gone: first stream_seq %d, want 22", got)
+	}
+}
