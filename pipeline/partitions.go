@@ -74,3 +74,29 @@ func StoredPartitions(ctx context.Context, kv jetstream.KeyValue) (int, error) {
 	}
 	return n, nil
 }
+
+// ReadParts returns the commit record of every part, in part order: its
+// length is the partition count producers and exporters agreed on (1 while
+// none is stored). A part no exporter has claimed yet has the zero record.
+// It returns the records as stored; exporter.ReadParts checks their files
+// too.
+func ReadParts(ctx context.Context, js jetstream.JetStream) ([]schemas.ExportCommit, error) {
+	kv, err := js.KeyValue(ctx, schemas.BucketExporter)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		return []schemas.ExportCommit{{}}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read commit records: %w", err)
+	}
+	n, err := StoredPartitions(ctx, kv)
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]schemas.ExportCommit, n)
+	for i := range recs {
+		if recs[i], _, _, err = GetJSON[schemas.ExportCommit](ctx, kv, schemas.ExporterCommitKey(i, n)); err != nil {
+			return nil, fmt.Errorf("read commit record: %w", err)
+		}
+	}
+	return recs, nil
+}

@@ -17,3 +17,13 @@ func ExampleDecodeJob() {
 	// volcengine 123456 10001 ec8cba3c3b19f3908fd6982b7c0abd20 <nil>
 	// invalid job: subject "chatlake.jobs.volcengine.123456.>" is not chatlake.jobs.<provider>.<app>
 }
+
+func ExampleSanitizePathValue() {
+	fmt.Println(schemas.SanitizePathValue("yx_app-1"))
+	fmt.Println(schemas.SanitizePathValue("../../etc"))
+	fmt.Println(schemas.SanitizePathValue(""))
+	// Output:
+	// yx_app-1
+	// %2E.%2F..%2Fetc
+	// __HIVE_DEFAULT_PARTITION__
+}

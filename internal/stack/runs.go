@@ -9,6 +9,7 @@ import (
 
 	"github.com/chatlake/chatlake/internal/config"
 	"github.com/chatlake/chatlake/lake"
+	"github.com/chatlake/chatlake/pipeline/exporter"
 	"github.com/chatlake/chatlake/pipeline/runs"
 )
 
@@ -18,9 +19,9 @@ import (
 // every exporter process (standbys too: compare-and-set makes each
 // completion happen once).
 func NewFinisher(ctx context.Context, cfg *config.Config, js jetstream.JetStream, store lake.Storage, log *slog.Logger) (*runs.Finisher, error) {
-	fc := runs.FinisherConfig{Format: cmp.Or(cfg.Exporter.Format, config.FormatParquet), Marker: runs.FolderMarker{Lake: store}}
+	fc := runs.FinisherConfig{Format: cmp.Or(cfg.Exporter.Format, config.FormatParquet), Marker: exporter.FolderMarker{Lake: store}}
 	if tl, ok := store.(*TableLake); ok {
-		fc.Marker = runs.TableMarker{Table: tl.Table}
+		fc.Marker = exporter.TableMarker{Table: tl.Table}
 	}
 	return runs.NewFinisher(ctx, js, log.With("component", "runs"), fc)
 }

@@ -7,8 +7,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/chatlake/chatlake/internal/ops"
+	"github.com/chatlake/chatlake/pipeline"
 	"github.com/chatlake/chatlake/pipeline/dlq"
-	"github.com/chatlake/chatlake/pipeline/exporter"
 	"github.com/chatlake/chatlake/pipeline/runs"
 )
 
@@ -30,7 +30,7 @@ func StatusPage(js jetstream.JetStream) ops.PageConfig {
 // lastCommit returns the most recent commit record of all the parts of the
 // conversations stream.
 func lastCommit(ctx context.Context, js jetstream.JetStream) (ops.Commit, error) {
-	recs, err := exporter.ReadParts(ctx, js)
+	recs, err := pipeline.ReadParts(ctx, js)
 	if err != nil {
 		return ops.Commit{}, err
 	}

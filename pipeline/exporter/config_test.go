@@ -58,13 +58,3 @@ func TestExporterCompression(t *testing.T) {
 		})
 	}
 }
-
-func ExampleSanitizePathValue() {
-	fmt.Println(exporter.SanitizePathValue("yx_app-1"))
-	fmt.Println(exporter.SanitizePathValue("../../etc"))
-	fmt.Println(exporter.SanitizePathValue(""))
-	// Output:
-	// yx_app-1
-	// %2E.%2F..%2Fetc
-	// __HIVE_DEFAULT_PARTITION__
-}

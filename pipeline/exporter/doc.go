@@ -12,5 +12,6 @@
 // storage (lake/s3). The exporter talks only to that interface, and its
 // crash and exactly-once tests run against every driver. ReadParts (and
 // ReadCommit, for one part) reads the commit records for other programs,
-// and PartOf tells which part holds an event's subject.
+// and PartOf tells which part holds an event's subject. FolderMarker and
+// TableMarker mark a completed export run in the lake (runs.Marker).
 package exporter

@@ -2,7 +2,6 @@ package exporter
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -70,24 +69,16 @@ func PartOf(subject string, n int) (part int, commitKey string, err error) {
 	return part, schemas.ExporterCommitKey(part, n), nil
 }
 
-// ReadParts returns the commit record of every part, in part order: its
-// length is the partition count producers and exporters agreed on (1 while
-// none is stored). A part no exporter has claimed yet has the zero record.
+// ReadParts returns the commit record of every part, in part order, as
+// pipeline.ReadParts does, each checked as the exporter checks the record
+// it recovers from: every file it names is a part file of the table.
 func ReadParts(ctx context.Context, js jetstream.JetStream) ([]schemas.ExportCommit, error) {
-	kv, err := js.KeyValue(ctx, schemas.BucketExporter)
-	if errors.Is(err, jetstream.ErrBucketNotFound) {
-		return []schemas.ExportCommit{{}}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read commit records: %w", err)
-	}
-	n, err := pipeline.StoredPartitions(ctx, kv)
+	recs, err := pipeline.ReadParts(ctx, js)
 	if err != nil {
 		return nil, err
 	}
-	recs := make([]schemas.ExportCommit, n)
-	for i := range recs {
-		if recs[i], _, err = readCommit(ctx, kv, schemas.ExporterCommitKey(i, n)); err != nil {
+	for _, rec := range recs {
+		if err := checkCommit(rec); err != nil {
 			return nil, err
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/chatlake/chatlake/internal/natstest"
 	"github.com/chatlake/chatlake/lake/folder"
 	"github.com/chatlake/chatlake/pipeline"
+	"github.com/chatlake/chatlake/pipeline/exporter"
 	"github.com/chatlake/chatlake/pipeline/runs"
 	"github.com/chatlake/chatlake/schemas"
 )
@@ -26,7 +27,7 @@ type env struct {
 	recs   *runs.Records
 	st     *pipeline.JobStatuses
 	root   string
-	marker runs.FolderMarker
+	marker exporter.FolderMarker
 }
 
 func newEnv(t *testing.T) *env {
@@ -52,7 +53,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{js: js, recs: recs, st: st, root: root, marker: runs.FolderMarker{Lake: store}}
+	return &env{js: js, recs: recs, st: st, root: root, marker: exporter.FolderMarker{Lake: store}}
 }
 
 // job records a job of run in state with its last event at seq, as the

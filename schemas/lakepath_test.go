@@ -1,4 +1,4 @@
-package exporter_test
+package schemas_test
 
 import (
 	"path/filepath"
@@ -6,7 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/chatlake/chatlake/pipeline/exporter"
+	"github.com/chatlake/chatlake/schemas"
 )
 
 func TestSanitizePathValue(t *testing.T) {
@@ -26,12 +26,12 @@ func TestSanitizePathValue(t *testing.T) {
 		{"a\x00b", "a%00b"},
 		{"%41", "%2541"},
 	} {
-		if got := exporter.SanitizePathValue(c.in); got != c.want {
+		if got := schemas.SanitizePathValue(c.in); got != c.want {
 			t.Errorf("SanitizePathValue(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 	long := strings.Repeat("x", 500)
-	if got := exporter.SanitizePathValue(long); len(got) > 128 || got == exporter.SanitizePathValue(long+"y") {
+	if got := schemas.SanitizePathValue(long); len(got) > 128 || got == schemas.SanitizePathValue(long+"y") {
 		t.Errorf("SanitizePathValue(500 x) = %q (%d bytes), want at most 128 bytes and distinct from a longer value", got, len(got))
 	}
 }
@@ -42,7 +42,7 @@ func FuzzSanitizePathValue(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
-		got := exporter.SanitizePathValue(v)
+		got := schemas.SanitizePathValue(v)
 		if got == "" || got == "." || got == ".." || strings.HasPrefix(got, ".") ||
 			strings.ContainsAny(got, `/\`+"\x00") || len(got) > 128 || !utf8.ValidString(got) {
 			t.Fatalf("SanitizePathValue(%q) = %q, not one safe path element", v, got)
