@@ -13,7 +13,7 @@ import (
 
 	"github.com/chatlake/chatlake/internal/config"
 	"github.com/chatlake/chatlake/internal/s3test"
-	"github.com/chatlake/chatlake/internal/stack"
+	"github.com/chatlake/chatlake/internal/stack/lakestack"
 	"github.com/chatlake/chatlake/schemas"
 )
 
@@ -50,7 +50,7 @@ func newIcebergLake(t *testing.T, dir string) icebergLake {
 
 // count is the table's row count, read with iceberg-go's scanner.
 func (l icebergLake) count(t *testing.T) (int64, error) {
-	tbl, err := stack.OpenTable(t.Context(), l.cfg)
+	tbl, err := lakestack.OpenTable(t.Context(), l.cfg)
 	if err != nil {
 		return 0, err
 	}
@@ -63,12 +63,12 @@ func (l icebergLake) count(t *testing.T) (int64, error) {
 // must agree; it returns the rows of the files.
 func (l icebergLake) rows(t *testing.T) []schemas.ConversationRow {
 	t.Helper()
-	store, err := stack.OpenLake(t.Context(), l.cfg)
+	store, err := lakestack.OpenLake(t.Context(), l.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	tbl := store.(*stack.TableLake).Table
+	tbl := store.(*lakestack.TableLake).Table
 	scanned, err := tbl.Rows(t.Context(), "event_id")
 	if err != nil {
 		t.Fatal(err)

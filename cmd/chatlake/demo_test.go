@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/chatlake/chatlake/internal/config"
-	"github.com/chatlake/chatlake/internal/stack"
+	"github.com/chatlake/chatlake/internal/stack/lakestack"
 
 	"github.com/chatlake/chatlake/providers/simulator"
 	"github.com/chatlake/chatlake/providers/volcengine/volcsim"
@@ -112,7 +112,7 @@ func TestDemoWritesAnIcebergTable(t *testing.T) {
 	var cfg config.Config
 	cfg.Exporter.Root, cfg.Exporter.Format = filepath.Join(dir, "lake"), config.FormatIceberg
 	cfg.Exporter.Iceberg.URI = filepath.Join(dir, "lake", "catalog.db")
-	tbl, err := stack.OpenTable(t.Context(), &cfg)
+	tbl, err := lakestack.OpenTable(t.Context(), &cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

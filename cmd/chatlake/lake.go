@@ -11,6 +11,7 @@ import (
 
 	"github.com/chatlake/chatlake/internal/config"
 	"github.com/chatlake/chatlake/internal/stack"
+	"github.com/chatlake/chatlake/internal/stack/lakestack"
 	"github.com/chatlake/chatlake/lake/iceberg"
 )
 
@@ -207,7 +208,7 @@ func tableFlags(fs *flag.FlagSet, sio *stdio) func(context.Context) (*iceberg.Ta
 		if cfg.Exporter.Format != config.FormatIceberg {
 			return nil, fmt.Errorf("config: exporter.format is %q: lake compact and expire need an iceberg lake (exporter.format: iceberg)", cfg.Exporter.Format)
 		}
-		return stack.OpenTable(ctx, &cfg)
+		return lakestack.OpenTable(ctx, &cfg)
 	}
 }
 

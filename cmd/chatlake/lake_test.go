@@ -22,7 +22,7 @@ import (
 	"github.com/chatlake/chatlake/internal/config"
 	"github.com/chatlake/chatlake/internal/lockedbuf"
 	"github.com/chatlake/chatlake/internal/natstest"
-	"github.com/chatlake/chatlake/internal/stack"
+	"github.com/chatlake/chatlake/internal/stack/lakestack"
 	"github.com/chatlake/chatlake/lake/iceberg"
 	"github.com/chatlake/chatlake/pipeline"
 	"github.com/chatlake/chatlake/schemas"
@@ -49,7 +49,7 @@ func newIcebergLake(t *testing.T) *icebergLake {
 	if err := os.WriteFile(l.cfgFile, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	tbl, err := stack.OpenTable(t.Context(), &l.cfg)
+	tbl, err := lakestack.OpenTable(t.Context(), &l.cfg)
 	if err != nil {
 		t.Fatalf("OpenTable: %v", err)
 	}
@@ -281,13 +281,13 @@ func TestLakeCompactUnderARunningExporter(t *testing.T) {
 	l := newIcebergLake(t)
 	cfg := l.cfg
 	cfg.Exporter.IdleFlush, cfg.Exporter.MaxFileAge = 30*time.Millisecond, 100*time.Millisecond
-	store, err := stack.OpenLake(t.Context(), &cfg)
+	store, err := lakestack.OpenLake(t.Context(), &cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer store.Close()
 	var logs lockedbuf.Buffer
-	e, err := stack.NewExporter(&cfg, js, store, prometheus.NewRegistry(), slog.New(slog.NewJSONHandler(&logs, nil)))
+	e, err := lakestack.NewExporter(&cfg, js, store, prometheus.NewRegistry(), slog.New(slog.NewJSONHandler(&logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/chatlake/chatlake/internal/config"
 	"github.com/chatlake/chatlake/internal/ops"
 	"github.com/chatlake/chatlake/internal/stack"
+	"github.com/chatlake/chatlake/internal/stack/lakestack"
 	"github.com/chatlake/chatlake/providers"
 	"github.com/chatlake/chatlake/providers/imsim"
 	"github.com/chatlake/chatlake/providers/simulator"
@@ -171,24 +172,24 @@ func (l *local) startParts(ctx context.Context) error {
 		nc.Close()
 		return err
 	}
-	store, err := stack.OpenLake(ctx, &l.cfg)
+	store, err := lakestack.OpenLake(ctx, &l.cfg)
 	if err != nil {
 		nc.Close()
 		return err
 	}
-	e, err := stack.NewExporter(&l.cfg, js, store, reg, l.log)
-	if err != nil {
-		store.Close()
-		nc.Close()
-		return err
-	}
-	f, err := stack.NewFinisher(ctx, &l.cfg, js, store, l.log)
+	e, err := lakestack.NewExporter(&l.cfg, js, store, reg, l.log)
 	if err != nil {
 		store.Close()
 		nc.Close()
 		return err
 	}
-	ret, err := stack.Retention(&l.cfg, js, l.log)
+	f, err := lakestack.NewFinisher(ctx, &l.cfg, js, store, l.log)
+	if err != nil {
+		store.Close()
+		nc.Close()
+		return err
+	}
+	ret, err := lakestack.Retention(&l.cfg, js, l.log)
 	if err != nil {
 		store.Close()
 		nc.Close()

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/chatlake/chatlake/internal/config"
-	"github.com/chatlake/chatlake/internal/stack"
+	"github.com/chatlake/chatlake/internal/stack/lakestack"
 )
 
 // tableInfo says where an Iceberg lake's table is, for the queries the
@@ -23,7 +23,7 @@ type tableInfo struct {
 // icebergStats reads the lake's Iceberg table: its current snapshot's data
 // files, and its rows counted by a scan.
 func icebergStats(ctx context.Context, cfg *config.Config) (lakeStats, error) {
-	tbl, err := stack.OpenTable(ctx, cfg)
+	tbl, err := lakestack.OpenTable(ctx, cfg)
 	if err != nil {
 		return lakeStats{}, err
 	}

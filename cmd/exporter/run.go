@@ -8,6 +8,7 @@ import (
 
 	"github.com/chatlake/chatlake/internal/config"
 	"github.com/chatlake/chatlake/internal/stack"
+	"github.com/chatlake/chatlake/internal/stack/lakestack"
 )
 
 const usage = `Usage: exporter --config FILE [flags]
@@ -71,20 +72,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	defer env.NC.Close()
-	store, err := stack.OpenLake(ctx, cfg)
+	store, err := lakestack.OpenLake(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	e, err := stack.NewExporter(cfg, env.JS, store, env.Reg, env.Log)
+	e, err := lakestack.NewExporter(cfg, env.JS, store, env.Reg, env.Log)
 	if err != nil {
 		return err
 	}
-	f, err := stack.NewFinisher(ctx, cfg, env.JS, store, env.Log)
+	f, err := lakestack.NewFinisher(ctx, cfg, env.JS, store, env.Log)
 	if err != nil {
 		return err
 	}
-	ret, err := stack.Retention(cfg, env.JS, env.Log)
+	ret, err := lakestack.Retention(cfg, env.JS, env.Log)
 	if err != nil {
 		return err
 	}

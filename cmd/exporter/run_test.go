@@ -29,6 +29,7 @@ import (
 	"github.com/chatlake/chatlake/internal/natstest"
 	"github.com/chatlake/chatlake/internal/s3test"
 	"github.com/chatlake/chatlake/internal/stack"
+	"github.com/chatlake/chatlake/internal/stack/lakestack"
 	"github.com/chatlake/chatlake/lake"
 	"github.com/chatlake/chatlake/pipeline"
 	"github.com/chatlake/chatlake/pipeline/exporter"
@@ -101,7 +102,7 @@ func waitCommitted(t *testing.T, js jetstream.JetStream, seq uint64) {
 func checkLake(t *testing.T, root string, evs []schemas.ConversationEvent) {
 	t.Helper()
 	ctx := context.Background()
-	store, err := stack.OpenLake(ctx, &config.Config{Exporter: config.Exporter{Root: root}})
+	store, err := lakestack.OpenLake(ctx, &config.Config{Exporter: config.Exporter{Root: root}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +204,7 @@ func checkTable(t *testing.T, env map[string]string, evs []schemas.ConversationE
 	if err != nil {
 		t.Fatal(err)
 	}
-	tbl, err := stack.OpenTable(t.Context(), cfg)
+	tbl, err := lakestack.OpenTable(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

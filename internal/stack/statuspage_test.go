@@ -25,6 +25,7 @@ import (
 	"github.com/chatlake/chatlake/internal/natstest"
 	"github.com/chatlake/chatlake/internal/ops"
 	"github.com/chatlake/chatlake/internal/stack"
+	"github.com/chatlake/chatlake/internal/stack/lakestack"
 	"github.com/chatlake/chatlake/pipeline"
 	"github.com/chatlake/chatlake/pipeline/runs"
 	"github.com/chatlake/chatlake/providers/imsim"
@@ -182,8 +183,12 @@ func startPipeline(t *testing.T, js jetstream.JetStream, reg *prometheus.Registr
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := openLake(t, cfg.Exporter.Root)
-	e, err := stack.NewExporter(cfg, js, store, reg, log)
+	store, err := lakestack.OpenLake(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	e, err := lakestack.NewExporter(cfg, js, store, reg, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/chatlake/chatlake/internal/lockedbuf"
 	"github.com/chatlake/chatlake/internal/pgtest"
 	"github.com/chatlake/chatlake/internal/s3test"
-	"github.com/chatlake/chatlake/internal/stack"
+	"github.com/chatlake/chatlake/internal/stack/lakestack"
 	"github.com/chatlake/chatlake/lake/iceberg"
 	"github.com/chatlake/chatlake/pipeline/exporter"
 	"github.com/chatlake/chatlake/schemas"
@@ -60,18 +60,18 @@ func s3Iceberg(t *testing.T, uri string) *config.Config {
 }
 
 // openIceberg opens the lake of cfg as the exporter command does.
-func openIceberg(t testing.TB, cfg *config.Config) *stack.TableLake {
+func openIceberg(t testing.TB, cfg *config.Config) *lakestack.TableLake {
 	t.Helper()
-	store, err := stack.OpenLake(t.Context(), cfg)
+	store, err := lakestack.OpenLake(t.Context(), cfg)
 	if err != nil {
 		t.Fatalf("OpenLake: %v", err)
 	}
 	t.Cleanup(func() { store.Close() })
-	return store.(*stack.TableLake)
+	return store.(*lakestack.TableLake)
 }
 
 // tableConfig is cfg with the lake's table.
-func tableConfig(cfg exporter.Config, tl *stack.TableLake) exporter.Config {
+func tableConfig(cfg exporter.Config, tl *lakestack.TableLake) exporter.Config {
 	cfg.Table = tl.Table
 	return cfg
 }
@@ -80,7 +80,7 @@ func tableConfig(cfg exporter.Config, tl *stack.TableLake) exporter.Config {
 // scanner, holds every event exactly once, and the published objects
 // below data/ are exactly the table's data files: nothing visible there
 // is outside the table.
-func checkTableExactlyOnce(t *testing.T, tl *stack.TableLake, events []schemas.ConversationEvent) {
+func checkTableExactlyOnce(t *testing.T, tl *lakestack.TableLake, events []schemas.ConversationEvent) {
 	t.Helper()
 	rows, err := tl.Table.Rows(t.Context(), "event_id")
 	if err != nil {
@@ -263,7 +263,7 @@ func TestExporterIcebergCompactionUnderExport(t *testing.T) {
 	_, js := exporterStreams(t)
 	lc := sqliteFolder.cfg(t)
 	tl := openIceberg(t, lc)
-	compactor, err := stack.OpenTable(t.Context(), lc)
+	compactor, err := lakestack.OpenTable(t.Context(), lc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package stack_test
+package lakestack_test
 
 import (
 	"log/slog"
@@ -9,7 +9,7 @@ import (
 	"github.com/chatlake/chatlake/internal/config"
 	"github.com/chatlake/chatlake/internal/gcstest"
 	"github.com/chatlake/chatlake/internal/s3test"
-	"github.com/chatlake/chatlake/internal/stack"
+	"github.com/chatlake/chatlake/internal/stack/lakestack"
 	"github.com/chatlake/chatlake/lake"
 	"github.com/chatlake/chatlake/lake/folder"
 )
@@ -18,7 +18,7 @@ import (
 // plain path and S3 for an s3:// URL, credentials from the environment.
 // TestOpenCloudLakes does gs:// and azblob://.
 func TestOpenLakeByLocation(t *testing.T) {
-	if got, want := stack.Lakes(config.Exporter{}).Schemes(), []string{"azblob", lake.FileScheme, "gs", "s3"}; !slices.Equal(got, want) {
+	if got, want := lakestack.Lakes(config.Exporter{}).Schemes(), []string{"azblob", lake.FileScheme, "gs", "s3"}; !slices.Equal(got, want) {
 		t.Errorf("Lakes().Schemes() = %v, want %v", got, want)
 	}
 	dir := t.TempDir()
@@ -79,7 +79,7 @@ func openLake(t *testing.T, root string) lake.Storage {
 
 func openLakeConfig(t *testing.T, cfg *config.Config) lake.Storage {
 	t.Helper()
-	store, err := stack.OpenLake(t.Context(), cfg)
+	store, err := lakestack.OpenLake(t.Context(), cfg)
 	if err != nil {
 		t.Fatalf("OpenLake(%s): %v", cfg.Exporter.Root, err)
 	}
@@ -99,7 +99,7 @@ func TestNewExporterParts(t *testing.T) {
 		{"3", 3, false}, {"1", 1, false}, {"x", 3, false}, {"0,0", 3, false}, {"-1", 3, false},
 	} {
 		cfg := &config.Config{Exporter: config.Exporter{Root: t.TempDir(), Part: tt.part}, Streams: config.Streams{Partitions: tt.partitions}}
-		_, err := stack.NewExporter(cfg, nil, folderStore(t), nil, slog.New(slog.DiscardHandler))
+		_, err := lakestack.NewExporter(cfg, nil, folderStore(t), nil, slog.New(slog.DiscardHandler))
 		if (err == nil) != tt.ok {
 			t.Errorf("NewExporter(part %q of %d) = %v, want ok %v", tt.part, tt.partitions, err, tt.ok)
 		}
