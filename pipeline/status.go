@@ -185,6 +185,16 @@ func (s *JobStatuses) RunJobs(ctx context.Context, run string, fn func(schemas.J
 	}
 }
 
+// WatchRunJobs watches the statuses of run's jobs: every one stored, then
+// nil, then each change as it is written.
+func (s *JobStatuses) WatchRunJobs(ctx context.Context, run string) (jetstream.KeyWatcher, error) {
+	w, err := s.runJobs.Watch(ctx, run+".>")
+	if err != nil {
+		return nil, fmt.Errorf("watch run jobs %s: %w", run, err)
+	}
+	return w, nil
+}
+
 // All calls fn with every job status, in key order, until fn returns false.
 // Records that do not decode are skipped.
 func (s *JobStatuses) All(ctx context.Context, fn func(schemas.JobStatus) bool) error {

@@ -61,11 +61,16 @@ func showRun(ctx context.Context, js jetstream.JetStream, o runStatusOptions, si
 // watchRun calls show with the run's summary every o.every until the run
 // is complete, and returns its last summary.
 func watchRun(ctx context.Context, r *runs.Reader, o runStatusOptions, show func(runs.Summary, time.Duration)) (runs.Summary, error) {
+	f, err := r.Follow(ctx, o.run)
+	if err != nil {
+		return runs.Summary{}, err
+	}
+	defer f.Stop()
 	tick := time.NewTicker(o.every)
 	defer tick.Stop()
 	var est eta
 	for {
-		s, err := r.Get(ctx, o.run)
+		s, err := f.Summary(ctx)
 		if err != nil {
 			return s, err
 		}

@@ -80,11 +80,16 @@ func (l *local) waitRun(ctx context.Context, run string, bar io.Writer) (runs.Su
 	if err != nil {
 		return runs.Summary{}, err
 	}
+	f, err := r.Follow(ctx, run)
+	if err != nil {
+		return runs.Summary{}, err
+	}
+	defer f.Stop()
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	var est eta
 	for {
-		s, err := r.Get(ctx, run)
+		s, err := f.Summary(ctx)
 		if err != nil {
 			return s, err
 		}

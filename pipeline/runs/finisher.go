@@ -139,6 +139,9 @@ func (f *Finisher) decide(ctx context.Context, rec schemas.Run, rev uint64, c Co
 	if !rec.Sealed {
 		return rec, nil
 	}
+	if ok, err := ended(ctx, f.statuses, rec.Name, c); err != nil || !ok {
+		return rec, err
+	}
 	t, err := sum(ctx, f.statuses, rec.Name, c)
 	if err != nil || !t.terminal || t.submitted == 0 {
 		return rec, err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -351,5 +352,68 @@ func TestExportedNeverGoesBack(t *testing.T) {
 	}
 	if before.Exported != 10 {
 		t.Errorf("exported = %d, want 10 (the done job's)", before.Exported)
+	}
+}
+
+// TestFollowerSummaryEqualsGet: a Follower's summary equals Reader.Get's
+// as jobs are added and change state, and as the exporter commits.
+func TestFollowerSummaryEqualsGet(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.recs.Begin(t.Context(), "r1"); err != nil {
+		t.Fatal(err)
+	}
+	e.job(t, "r1", "10001", schemas.JobRunning, 5)
+	r, err := runs.NewReader(t.Context(), e.js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := r.Follow(t.Context(), "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Stop()
+	same := func(step string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			want, err := r.Get(t.Context(), "r1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := f.Summary(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if reflect.DeepEqual(got, want) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: follower %+v, Get %+v", step, got, want)
+			}
+			time.Sleep(10 * time.Millisecond) // polling interval: the watch delivers asynchronously
+		}
+	}
+	same("at the start")
+	e.job(t, "r1", "10001", schemas.JobDone, 5)
+	e.job(t, "r1", "ghost-1", schemas.JobFailed, 0)
+	e.job(t, "r1", "10002", schemas.JobQueued, 0)
+	same("after three writes")
+	e.commit(t, 5)
+	if err := e.recs.Seal(t.Context(), "r1"); err != nil {
+		t.Fatal(err)
+	}
+	same("after the commit")
+	if s, _ := f.Summary(t.Context()); s.Exported != 10 || s.Submitted != 3 || s.DeadLetters != 1 {
+		t.Errorf("summary = %+v, want 3 jobs, 10 exported, 1 dead letter", s)
+	}
+	if _, err := (func() (runs.Summary, error) {
+		g, err := r.Follow(t.Context(), "nope")
+		if err != nil {
+			return runs.Summary{}, err
+		}
+		defer g.Stop()
+		return g.Summary(t.Context())
+	})(); !errors.Is(err, runs.ErrNoRun) {
+		t.Errorf("Summary of an unknown run: %v, want ErrNoRun", err)
 	}
 }

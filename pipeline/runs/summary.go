@@ -56,41 +56,69 @@ type tally struct {
 	terminal                                   bool // every job done or failed, and exported
 	lastSeq                                    uint64
 	partitions                                 []string
+	parts                                      map[string]bool
 }
 
 func sum(ctx context.Context, st *pipeline.JobStatuses, run string, c Commits) (tally, error) {
-	t := tally{byState: map[string]int64{}, terminal: true}
-	parts := map[string]bool{}
+	t := newTally()
 	err := st.RunJobs(ctx, run, func(s schemas.JobStatus) bool {
-		t.submitted++
-		t.byState[s.State]++
-		t.conversations += int64(s.Conversations)
-		exported := c.Committed(schemas.JobKey(schemas.Job{Provider: s.Provider, App: s.App, JobID: s.JobID}), s.LastSeq)
-		// A running job's checkpoint still grows: counting its events
-		// while they are committed would drop them again when its next
-		// page goes past the commit. Only ended jobs count.
-		if exported && s.Terminal() {
-			t.exported += int64(s.Conversations)
-		}
-		t.terminal = t.terminal && s.Terminal() && exported
-		t.lastSeq = max(t.lastSeq, s.LastSeq)
-		if s.State == schemas.JobFailed {
-			t.failed++
-			if len(t.failures) < schemas.MaxFailedItems {
-				t.failures = append(t.failures, schemas.RunFailure{JobID: s.JobID, Provider: s.Provider, App: s.App, UserID: s.UserID, Class: s.Class, Reason: s.Reason})
-			}
-		}
-		for _, d := range s.Days {
-			parts[partition(s.Provider, s.App, d)] = true
-		}
+		t.add(s, c)
 		return true
 	})
-	for p := range parts {
+	return t.done(), err
+}
+
+// ended reports whether run has jobs and every one of them has ended and
+// is in the lake. It stops at the first that has not: while any job is
+// still queued that is the first status read, since the watch delivers
+// the statuses oldest write first.
+func ended(ctx context.Context, st *pipeline.JobStatuses, run string, c Commits) (bool, error) {
+	all, any := true, false
+	err := st.RunJobs(ctx, run, func(s schemas.JobStatus) bool {
+		any = true
+		all = s.Terminal() && c.Committed(schemas.JobKey(schemas.Job{Provider: s.Provider, App: s.App, JobID: s.JobID}), s.LastSeq)
+		return all
+	})
+	return any && all, err
+}
+
+func newTally() *tally {
+	return &tally{byState: map[string]int64{}, terminal: true, parts: map[string]bool{}}
+}
+
+// add counts one job's status s.
+func (t *tally) add(s schemas.JobStatus, c Commits) {
+	t.submitted++
+	t.byState[s.State]++
+	t.conversations += int64(s.Conversations)
+	exported := c.Committed(schemas.JobKey(schemas.Job{Provider: s.Provider, App: s.App, JobID: s.JobID}), s.LastSeq)
+	// A running job's checkpoint still grows: counting its events
+	// while they are committed would drop them again when its next
+	// page goes past the commit. Only ended jobs count.
+	if exported && s.Terminal() {
+		t.exported += int64(s.Conversations)
+	}
+	t.terminal = t.terminal && s.Terminal() && exported
+	t.lastSeq = max(t.lastSeq, s.LastSeq)
+	if s.State == schemas.JobFailed {
+		t.failed++
+		if len(t.failures) < schemas.MaxFailedItems {
+			t.failures = append(t.failures, schemas.RunFailure{JobID: s.JobID, Provider: s.Provider, App: s.App, UserID: s.UserID, Class: s.Class, Reason: s.Reason})
+		}
+	}
+	for _, d := range s.Days {
+		t.parts[partition(s.Provider, s.App, d)] = true
+	}
+}
+
+// done sorts what add collected.
+func (t *tally) done() tally {
+	for p := range t.parts {
 		t.partitions = append(t.partitions, p)
 	}
 	slices.Sort(t.partitions)
 	slices.SortFunc(t.failures, func(a, b schemas.RunFailure) int { return compareFailure(a, b) })
-	return t, err
+	return *t
 }
 
 func compareFailure(a, b schemas.RunFailure) int {
