@@ -121,49 +121,47 @@ func TestExporterDeadLettersStrays(t *testing.T) {
 	cfg.Partitions = n
 	events := testEvents(600, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
 	ev := events[0]
-
-	strays := publishStrays(t, js, ev, n, "before")
-	last := publishPartEvents(t, js, events[:300], n)
 	var rs []*runningExporter
-	for range n {
-		rs = append(rs, startExporter(t, js, folderLake(t, root), cfg))
+	startAll := func() {
+		rs = rs[:0]
+		for range n {
+			rs = append(rs, startExporter(t, js, folderLake(t, root), cfg))
+		}
 	}
+	var strays []stray
+	// swept waits until every stray is dead-lettered and deleted, stops
+	// the exporters and checks the lake, the dead letters and the stream.
+	swept := func(what string) {
+		t.Helper()
+		waitFor(t, 30*time.Second, what, func() bool {
+			return deadLetterCount(t, js) >= len(strays) && strayCount(t, js, n) == 0
+		})
+		for _, r := range rs {
+			if err := r.stop(t); err != nil {
+				t.Fatalf("Run() = %v", err)
+			}
+		}
+		checkExactlyOnce(t, folderLake(t, root), events)
+		checkStrayDeadLetters(t, deadLettersOf(t, js), strays)
+		checkNothingLeft(t, js, n)
+	}
+
+	strays = publishStrays(t, js, ev, n, "before")
+	last := publishPartEvents(t, js, events[:300], n)
+	startAll()
 	waitParts(t, js, last, 30*time.Second)
 	strays = append(strays, publishStrays(t, js, ev, n, "while")...)
 	for p, seq := range publishPartEvents(t, js, events[300:], n) {
 		last[p] = max(last[p], seq)
 	}
 	waitParts(t, js, last, 30*time.Second)
-	waitFor(t, 30*time.Second, "every stray dead-lettered and deleted", func() bool {
-		return deadLetterCount(t, js) >= len(strays) && strayCount(t, js, n) == 0
-	})
-	for _, r := range rs {
-		if err := r.stop(t); err != nil {
-			t.Fatalf("Run() = %v", err)
-		}
-	}
-	checkExactlyOnce(t, folderLake(t, root), events)
-	checkStrayDeadLetters(t, deadLettersOf(t, js), strays)
-	checkNothingLeft(t, js, n)
+	swept("every stray dead-lettered and deleted")
 
 	// A restart finds nothing to dead-letter again; the strays published
 	// after it prove its sweep ran.
-	rs = rs[:0]
-	for range n {
-		rs = append(rs, startExporter(t, js, folderLake(t, root), cfg))
-	}
+	startAll()
 	strays = append(strays, publishStrays(t, js, ev, n, "after")...)
-	waitFor(t, 30*time.Second, "the strays published after the restart dead-lettered and deleted", func() bool {
-		return deadLetterCount(t, js) >= len(strays) && strayCount(t, js, n) == 0
-	})
-	for _, r := range rs {
-		if err := r.stop(t); err != nil {
-			t.Fatalf("Run() = %v", err)
-		}
-	}
-	checkExactlyOnce(t, folderLake(t, root), events)
-	checkStrayDeadLetters(t, deadLettersOf(t, js), strays)
-	checkNothingLeft(t, js, n)
+	swept("the strays published after the restart dead-lettered and deleted")
 	recs, err := exporter.ReadParts(context.Background(), js)
 	if err != nil {
 		t.Fatal(err)
