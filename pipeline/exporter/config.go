@@ -10,7 +10,6 @@ import (
 	"github.com/parquet-go/parquet-go/compress"
 	"github.com/parquet-go/parquet-go/compress/snappy"
 	"github.com/parquet-go/parquet-go/compress/uncompressed"
-	"github.com/parquet-go/parquet-go/compress/zstd"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/chatlake/chatlake/schemas"
@@ -164,7 +163,7 @@ func (c Config) tick() time.Duration {
 func codecFor(name string) (compress.Codec, error) {
 	switch name {
 	case "zstd":
-		return &zstd.Codec{Level: zstd.SpeedDefault}, nil
+		return pageCodec, nil
 	case "snappy":
 		return &snappy.Codec{}, nil
 	case "none":
