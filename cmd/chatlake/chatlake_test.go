@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,6 +84,28 @@ func TestSubmitTwiceDoesNotDoubleWork(t *testing.T) {
 	out, _, err = c.run(t, "", "submit", "--provider", "volcengine", "--app", "123456", "--file", file)
 	if err != nil || !strings.Contains(out, ": submitted 3,") || !strings.HasPrefix(out, "run run-") {
 		t.Errorf("submit to a new run = %q, %v; want a generated run name and 3 submitted", out, err)
+	}
+}
+
+// TestSubmitManyAtOnce: jobs go out submitWorkers at a time, yet every
+// job is published once, recorded in the run, and counted once, with the
+// input's repeats skipped.
+func TestSubmitManyAtOnce(t *testing.T) {
+	c := newCLI(t)
+	var in strings.Builder
+	for i := range 400 {
+		fmt.Fprintf(&in, "u%d\n", i%300) // 100 repeats
+	}
+	out, _, err := c.run(t, in.String(), "submit", "--run", "many", "--provider", "yunxin", "--app", "appkey1", "-")
+	if err != nil || !strings.Contains(out, "submitted 300, skipped 100 already known") {
+		t.Fatalf("submit = %q, %v; want 300 submitted, 100 skipped", out, err)
+	}
+	if n := c.jobsInStream(t); n != 300 {
+		t.Errorf("jobs stream holds %d jobs, want 300", n)
+	}
+	out, _, err = c.run(t, "", "status", "--run", "many", "--json")
+	if err != nil || !strings.Contains(out, `"jobs_submitted":300`) || !strings.Contains(out, `"sealed":true`) {
+		t.Errorf("status --run many --json = %q, %v; want 300 jobs, sealed", out, err)
 	}
 }
 
