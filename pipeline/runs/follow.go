@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,7 +18,8 @@ import (
 // job index, so that following a run (chatlake status --run --watch, wait,
 // the demo's progress) reads each status once as it changes instead of
 // every job of the run at every look: at 100,000 jobs a Get reads them
-// all. Its memory is a status per job. Stop it when done.
+// all. It keeps only what a Summary counts of each job (about 100 bytes a
+// job), and the failures of dead-lettered ones. Stop it when done.
 type Follower struct {
 	r     *Reader
 	run   string
@@ -24,9 +27,10 @@ type Follower struct {
 	ready chan struct{} // closed once the stored statuses are in jobs
 	done  chan struct{} // closed when the watch ends
 
-	mu   sync.Mutex
-	jobs map[string]schemas.JobStatus
-	err  error
+	mu       sync.Mutex
+	jobs     map[string]jobCount           // by schemas.JobKey
+	failures map[string]schemas.RunFailure // of the jobs dead-lettered, by schemas.JobKey
+	err      error
 }
 
 // Follow starts following run.
@@ -35,7 +39,7 @@ func (r *Reader) Follow(ctx context.Context, run string) (*Follower, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Follower{r: r, run: run, w: w, ready: make(chan struct{}), done: make(chan struct{}), jobs: map[string]schemas.JobStatus{}}
+	f := &Follower{r: r, run: run, w: w, ready: make(chan struct{}), done: make(chan struct{}), jobs: map[string]jobCount{}, failures: map[string]schemas.RunFailure{}}
 	go f.watch()
 	return f, nil
 }
@@ -51,14 +55,24 @@ func (f *Follower) watch() {
 			}
 			continue
 		}
+		// The key is the run's name, a dot and the job key; a copy of the
+		// job key does not hold on to the whole subject.
+		key := strings.Clone(strings.TrimPrefix(e.Key(), f.run+"."))
+		var st schemas.JobStatus
+		put := e.Operation() == jetstream.KeyValuePut
+		if put && json.Unmarshal(e.Value(), &st) != nil {
+			continue
+		}
 		f.mu.Lock()
-		if e.Operation() != jetstream.KeyValuePut {
-			delete(f.jobs, e.Key())
+		delete(f.failures, key)
+		if !put {
+			delete(f.jobs, key)
 		} else {
-			var st schemas.JobStatus
-			if json.Unmarshal(e.Value(), &st) == nil {
-				st.FailedItems = nil // not summed: no need to keep
-				f.jobs[e.Key()] = st
+			j := countOf(st)
+			j.state = internState(j.state)
+			f.jobs[key] = j
+			if st.State == schemas.JobFailed {
+				f.failures[key] = failureOf(st)
 			}
 		}
 		f.mu.Unlock()
@@ -93,11 +107,25 @@ func (f *Follower) Summary(ctx context.Context) (Summary, error) {
 		f.mu.Unlock()
 		return Summary{}, err
 	}
-	for _, st := range f.jobs {
-		t.add(st, c)
+	for key, j := range f.jobs {
+		t.count(key, j, c)
+	}
+	for _, fl := range f.failures {
+		t.fail(fl)
 	}
 	f.mu.Unlock()
 	return summarize(rec, t.done()), nil
+}
+
+// jobStates are the states a job status takes, so that a followed job's
+// state shares their string instead of holding its own.
+var jobStates = []string{schemas.JobQueued, schemas.JobRunning, schemas.JobRetrying, schemas.JobWaiting, schemas.JobDone, schemas.JobFailed}
+
+func internState(s string) string {
+	if i := slices.Index(jobStates, s); i >= 0 {
+		return jobStates[i]
+	}
+	return s
 }
 
 // Stop ends the watch: at once, or within 5s if the connection is gone.

@@ -31,7 +31,7 @@ type env struct {
 	marker exporter.FolderMarker
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	_, js := natstest.Start(t).Connect(t)
 	ctx := t.Context()
@@ -59,7 +59,7 @@ func newEnv(t *testing.T) *env {
 
 // job records a job of run in state with its last event at seq, as the
 // producer would.
-func (e *env) job(t *testing.T, run, user, state string, seq uint64) schemas.JobStatus {
+func (e *env) job(t testing.TB, run, user, state string, seq uint64) schemas.JobStatus {
 	t.Helper()
 	s := schemas.JobStatus{JobID: "j-" + user, Provider: schemas.ProviderVolcengine, App: "123456", UserID: user, State: state,
 		Conversations: 10, LastSeq: seq, Days: []string{day}, Run: run, UpdatedAt: time.Now().UTC()}
@@ -403,9 +403,11 @@ func TestFollowerSummaryEqualsGet(t *testing.T) {
 		t.Fatal(err)
 	}
 	same("after the commit")
-	if s, _ := f.Summary(t.Context()); s.Exported != 10 || s.Submitted != 3 || s.DeadLetters != 1 {
+	if s, _ := f.Summary(t.Context()); s.Exported != 10 || s.Submitted != 3 || s.DeadLetters != 1 || len(s.Failures) != 1 {
 		t.Errorf("summary = %+v, want 3 jobs, 10 exported, 1 dead letter", s)
 	}
+	e.job(t, "r1", "ghost-1", schemas.JobQueued, 0) // a replay: the failure is gone
+	same("after a replay")
 	if _, err := (func() (runs.Summary, error) {
 		g, err := r.Follow(t.Context(), "nope")
 		if err != nil {

@@ -76,7 +76,7 @@ func ended(ctx context.Context, st *pipeline.JobStatuses, run string, c Commits)
 	all, any := true, false
 	err := st.RunJobs(ctx, run, func(s schemas.JobStatus) bool {
 		any = true
-		all = s.Terminal() && c.Committed(schemas.JobKey(schemas.Job{Provider: s.Provider, App: s.App, JobID: s.JobID}), s.LastSeq)
+		all = s.Terminal() && c.Committed(statusJobKey(s), s.LastSeq)
 		return all
 	})
 	return any && all, err
@@ -86,28 +86,60 @@ func newTally() *tally {
 	return &tally{byState: map[string]int64{}, terminal: true, parts: map[string]bool{}}
 }
 
+// jobCount is what a Summary sums of one job's status.
+type jobCount struct {
+	state         string // a schemas Job state
+	conversations int
+	lastSeq       uint64
+}
+
+func countOf(s schemas.JobStatus) jobCount {
+	return jobCount{state: s.State, conversations: s.Conversations, lastSeq: s.LastSeq}
+}
+
+func failureOf(s schemas.JobStatus) schemas.RunFailure {
+	return schemas.RunFailure{JobID: s.JobID, Provider: s.Provider, App: s.App, UserID: s.UserID, Class: s.Class, Reason: s.Reason}
+}
+
+func statusJobKey(s schemas.JobStatus) string {
+	return schemas.JobKey(schemas.Job{Provider: s.Provider, App: s.App, JobID: s.JobID})
+}
+
 // add counts one job's status s.
 func (t *tally) add(s schemas.JobStatus, c Commits) {
-	t.submitted++
-	t.byState[s.State]++
-	t.conversations += int64(s.Conversations)
-	exported := c.Committed(schemas.JobKey(schemas.Job{Provider: s.Provider, App: s.App, JobID: s.JobID}), s.LastSeq)
-	// A running job's checkpoint still grows: counting its events
-	// while they are committed would drop them again when its next
-	// page goes past the commit. Only ended jobs count.
-	if exported && s.Terminal() {
-		t.exported += int64(s.Conversations)
-	}
-	t.terminal = t.terminal && s.Terminal() && exported
-	t.lastSeq = max(t.lastSeq, s.LastSeq)
+	t.count(statusJobKey(s), countOf(s), c)
 	if s.State == schemas.JobFailed {
-		t.failed++
-		if len(t.failures) < schemas.MaxFailedItems {
-			t.failures = append(t.failures, schemas.RunFailure{JobID: s.JobID, Provider: s.Provider, App: s.App, UserID: s.UserID, Class: s.Class, Reason: s.Reason})
-		}
+		t.fail(failureOf(s))
 	}
 	for _, d := range s.Days {
 		t.parts[partition(s.Provider, s.App, d)] = true
+	}
+}
+
+// count counts the job whose schemas.JobKey is key.
+func (t *tally) count(key string, j jobCount, c Commits) {
+	t.submitted++
+	t.byState[j.state]++
+	t.conversations += int64(j.conversations)
+	terminal := j.state == schemas.JobDone || j.state == schemas.JobFailed
+	exported := c.Committed(key, j.lastSeq)
+	// A running job's checkpoint still grows: counting its events
+	// while they are committed would drop them again when its next
+	// page goes past the commit. Only ended jobs count.
+	if exported && terminal {
+		t.exported += int64(j.conversations)
+	}
+	t.terminal = t.terminal && terminal && exported
+	t.lastSeq = max(t.lastSeq, j.lastSeq)
+	if j.state == schemas.JobFailed {
+		t.failed++
+	}
+}
+
+// fail lists a dead-lettered job, up to schemas.MaxFailedItems of them.
+func (t *tally) fail(f schemas.RunFailure) {
+	if len(t.failures) < schemas.MaxFailedItems {
+		t.failures = append(t.failures, f)
 	}
 }
 
