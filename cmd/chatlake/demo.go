@@ -169,10 +169,16 @@ func demoUsers(n int) []string {
 const demoRun = "demo"
 
 // demo submits the users as one export run, waits for its completion
-// signal and prints the summary.
+// signal and prints the summary. It follows the run from before the
+// first job (see local.follow).
 func demo(ctx context.Context, l *local, o demoOptions, sio *stdio) error {
 	start := time.Now()
-	_, err := submitRun(ctx, l.js, demoRun, func() (submitCounts, error) {
+	f, err := l.follow(ctx, demoRun)
+	if err != nil {
+		return err
+	}
+	defer f.Stop()
+	_, err = submitRun(ctx, l.js, demoRun, func() (submitCounts, error) {
 		var c submitCounts
 		for _, p := range []struct{ provider, app string }{
 			{schemas.ProviderVolcengine, strconv.Itoa(int(volcsim.TestAppID))},
@@ -198,7 +204,7 @@ func demo(ctx context.Context, l *local, o demoOptions, sio *stdio) error {
 	if isTerminal(sio.stderr) {
 		bar = sio.stderr
 	}
-	run, err := l.waitRun(ctx, demoRun, bar)
+	run, err := l.waitRun(ctx, f, bar)
 	if err != nil {
 		return err
 	}

@@ -73,18 +73,21 @@ func committedSeq(ctx context.Context, js jetstream.JetStream) (uint64, error) {
 	return rec.LastSeq, err
 }
 
-// waitRun follows run until its completion is signalled, drawing progress
-// on bar if not nil, and returns its last summary.
-func (l *local) waitRun(ctx context.Context, run string, bar io.Writer) (runs.Summary, error) {
+// follow starts following run. Started before the run's jobs are
+// submitted, it reads each job's status as it is written, while the
+// server still has it in memory; started after, it reads the whole run at
+// once, which at 100,000 jobs loads some 45 MB of the server's blocks.
+func (l *local) follow(ctx context.Context, run string) (*runs.Follower, error) {
 	r, err := runs.NewReader(ctx, l.js)
 	if err != nil {
-		return runs.Summary{}, err
+		return nil, err
 	}
-	f, err := r.Follow(ctx, run)
-	if err != nil {
-		return runs.Summary{}, err
-	}
-	defer f.Stop()
+	return r.Follow(ctx, run)
+}
+
+// waitRun waits until the completion of the run f follows is signalled,
+// drawing progress on bar if not nil, and returns its last summary.
+func (l *local) waitRun(ctx context.Context, f *runs.Follower, bar io.Writer) (runs.Summary, error) {
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	var est eta
