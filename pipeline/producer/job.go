@@ -141,17 +141,15 @@ func (p *Producer) publishPage(ctx context.Context, job schemas.Job, page schema
 			}
 			pending = pending[1:]
 		}
-		buf := p.eventBuf()
-		m, err := newEventMsg(subject, job, &page.Conversations[i], fetchedAt, (*buf)[:0])
-		if err != nil {
+		m := p.eventMsg()
+		if err := newEventMsg(m, subject, job, &page.Conversations[i], fetchedAt); err != nil {
 			return last, err
 		}
-		*buf = m.Data
-		f, err := p.js.PublishMsgAsync(m)
+		f, err := p.js.PublishMsgAsync(&m.Msg)
 		if err != nil {
 			return last, pipeline.FromNATS(fmt.Errorf("publish event: %w", err))
 		}
-		pending = append(pending, published{f, buf})
+		pending = append(pending, published{f, m})
 	}
 	for _, pub := range pending {
 		if err := await(pub); err != nil {
@@ -161,32 +159,40 @@ func (p *Producer) publishPage(ctx context.Context, job schemas.Job, page schema
 	return last, nil
 }
 
-// eventBuf returns a recycled event buffer, or a new one.
-func (p *Producer) eventBuf() *[]byte {
-	if b, ok := p.bufs.Get().(*[]byte); ok {
-		return b
+// eventMsg returns a recycled event message, or a new one.
+func (p *Producer) eventMsg() *eventMsg {
+	if m, ok := p.msgs.Get().(*eventMsg); ok {
+		return m
 	}
-	return new([]byte)
+	return new(eventMsg)
+}
+
+// eventMsg is the NATS message of one event with the storage it reuses
+// from event to event: its data buffer, its header and the header's
+// value. The producer recycles it once the stream acknowledged the event.
+type eventMsg struct {
+	nats.Msg
+	id [1]string // the Nats-Msg-Id header's value
 }
 
 // published is an event handed to the async publisher: its future and
-// its buffer, which the publisher may send again until the future
+// its message, which the publisher may send again until the future
 // resolves.
 type published struct {
 	ack jetstream.PubAckFuture
-	buf *[]byte
+	msg *eventMsg
 }
 
-// awaitAck waits for pub's acknowledgement, then recycles its buffer and
-// returns its stream sequence. A failed or abandoned one keeps its
-// buffer: the publisher may still hold it.
+// awaitAck waits for pub's acknowledgement, then recycles its message
+// and returns its stream sequence. A failed or abandoned one keeps its
+// message: the publisher may still hold it.
 func (p *Producer) awaitAck(ctx context.Context, pub published) (uint64, error) {
 	t := time.NewTimer(p.cfg.PublishTimeout)
 	defer t.Stop()
 	select {
 	case ack := <-pub.ack.Ok():
 		p.metrics.events.Inc()
-		p.bufs.Put(pub.buf)
+		p.msgs.Put(pub.msg)
 		return ack.Sequence, nil
 	case err := <-pub.ack.Err():
 		return 0, pipeline.FromNATS(fmt.Errorf("publish event: %w", err))
@@ -197,10 +203,11 @@ func (p *Producer) awaitAck(ctx context.Context, pub published) (uint64, error) 
 	}
 }
 
-// newEventMsg builds the event message of one conversation on subject,
-// its JSON appended to buf; its event ID is the Nats-Msg-Id so the stream
-// drops a republished duplicate.
-func newEventMsg(subject string, job schemas.Job, c *schemas.Conversation, fetchedAt time.Time, buf []byte) (*nats.Msg, error) {
+// newEventMsg builds in m the event message of one conversation on
+// subject, its JSON written over m's buffer; its event ID is the
+// Nats-Msg-Id so the stream drops a republished duplicate. A recycled m
+// allocates nothing but the event ID.
+func newEventMsg(m *eventMsg, subject string, job schemas.Job, c *schemas.Conversation, fetchedAt time.Time) error {
 	if c.Provider == "" {
 		c.Provider, c.App = job.Provider, job.App
 	}
@@ -213,11 +220,15 @@ func newEventMsg(subject string, job schemas.Job, c *schemas.Conversation, fetch
 		Conversation:  *c,
 	}
 	// AppendEvent copies the provider's item bytes verbatim.
-	b, err := schemas.AppendEvent(buf, &ev)
+	b, err := schemas.AppendEvent(m.Data[:0], &ev)
 	if err != nil {
-		return nil, fmt.Errorf("encode event %s: %w", c.ConversationID, err)
+		return fmt.Errorf("encode event %s: %w", c.ConversationID, err)
 	}
-	return &nats.Msg{Subject: subject, Header: nats.Header{jetstream.MsgIDHeader: {ev.EventID}}, Data: b}, nil
+	if m.Header == nil {
+		m.Header = nats.Header{jetstream.MsgIDHeader: m.id[:]}
+	}
+	m.Subject, m.Data, m.id[0] = subject, b, ev.EventID
+	return nil
 }
 
 // keepAlive tells JetStream every interval that msg is still being worked

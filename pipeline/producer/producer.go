@@ -77,10 +77,10 @@ type Producer struct {
 
 	status      *pipeline.JobStatuses
 	checkpoints *checkpoints
-	// bufs recycles the buffers of events the stream acknowledged: the
-	// producer encodes every event, and allocating each buffer anew made
-	// much of its garbage.
-	bufs sync.Pool
+	// msgs recycles the messages (*eventMsg) of events the stream
+	// acknowledged: the producer encodes every event, and allocating each
+	// buffer, header and message anew made much of its garbage.
+	msgs sync.Pool
 }
 
 // New returns a Producer reading jobs with js and fetching with
