@@ -73,13 +73,20 @@ const (
 	// GOMEMLIMIT sets one: the embedded server's garbage would otherwise
 	// double the live heap.
 	embeddedMemoryLimit = 400 << 20
+	// embeddedMaxBacklog holds the producer while this many events wait
+	// for the exporter, which shares the machine: the store then stays
+	// near the events of ~25 s of exporting, and the exporter reads
+	// blocks nats-server still has in memory.
+	embeddedMaxBacklog = 100_000
 )
 
 // embeddedDefaults fills in what the config leaves unset: a short
-// duplicate window, and events deleted once exported (after that window).
+// duplicate window, events deleted once exported (after that window), and
+// a producer held while the exporter is far behind.
 func embeddedDefaults(c *config.Config) {
 	c.Streams.DuplicateWindow = cmp.Or(c.Streams.DuplicateWindow, embeddedDuplicateWindow)
 	c.Streams.ConversationsRetention = cmp.Or(c.Streams.ConversationsRetention, config.RetentionExported)
+	c.Producer.MaxBacklog = cmp.Or(c.Producer.MaxBacklog, embeddedMaxBacklog)
 }
 
 // setMemoryLimit sets embeddedMemoryLimit unless GOMEMLIMIT is set.

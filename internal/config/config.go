@@ -82,6 +82,7 @@ type Producer struct {
 	PublishWindow   int           `yaml:"publish_window" help:"events of a job awaiting the stream's ack (default 256)"`
 	PublishTimeout  time.Duration `yaml:"publish_timeout" help:"wait for the stream's ack of one event before the job is handed back (default 30s)"`
 	Grace           time.Duration `yaml:"grace" help:"time running jobs get to finish at shutdown (default 20s)"`
+	MaxBacklog      int           `yaml:"max_backlog" help:"take no new jobs while more events than this wait for the exporter; 0 never (default 0; 100000 in chatlake run and the demo)"`
 }
 
 // Streams sizes the streams and buckets (see pipeline.StreamsConfig).

@@ -57,6 +57,14 @@ type Config struct {
 	// every producer and exporter agreed on (pipeline.AgreePartitions).
 	// Default 1.
 	Partitions int
+	// MaxBacklog, if above 0, holds the producer from taking new jobs
+	// while more events than that wait for the exporters (the pending
+	// count of their consumers, looked at every 250ms): a producer faster
+	// than the exporter would otherwise fill the store, and the exporter,
+	// reading far behind, makes nats-server load every block again.
+	// Running jobs go on. Default 0 (never held); chatlake run and the
+	// demo set it.
+	MaxBacklog int
 	// Grace is how long running jobs may take to finish after Run's
 	// context ends; then they are handed back. Default 20s.
 	Grace time.Duration
@@ -75,7 +83,7 @@ func (c Config) Validate() error {
 		{"ack wait", c.AckWait < 0}, {"in progress every", c.InProgressEvery < 0}, {"max ack pending", c.MaxAckPending < 0},
 		{"max attempts", c.MaxAttempts < 0}, {"retry initial", c.RetryInitial < 0}, {"retry max", c.RetryMax < 0},
 		{"pause for", c.PauseFor < 0}, {"publish window", c.PublishWindow < 0}, {"publish timeout", c.PublishTimeout < 0},
-		{"grace", c.Grace < 0}, {"partitions", c.Partitions < 0},
+		{"grace", c.Grace < 0}, {"partitions", c.Partitions < 0}, {"max backlog", c.MaxBacklog < 0},
 	} {
 		if f.bad {
 			errs = append(errs, fmt.Errorf("%s must not be negative", f.name))

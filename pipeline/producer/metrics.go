@@ -19,6 +19,7 @@ type producerMetrics struct {
 	pages       prometheus.Counter
 	failedItems prometheus.Counter
 	inFlight    prometheus.Gauge
+	held        prometheus.Gauge
 }
 
 func newProducerMetrics(reg prometheus.Registerer) (*producerMetrics, error) {
@@ -43,6 +44,10 @@ func newProducerMetrics(reg prometheus.Registerer) (*producerMetrics, error) {
 			Name: "chatlake_producer_jobs_in_flight",
 			Help: "Jobs running now.",
 		}),
+		held: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "chatlake_producer_held",
+			Help: "1 while the producer takes no new jobs because more than producer.max_backlog events wait for the exporters.",
+		}),
 	}
 	for _, o := range []string{outcomeDone, outcomeRetried, outcomeDeadLetter, outcomePaused, outcomeHandedBack} {
 		m.jobs.WithLabelValues(o)
@@ -50,7 +55,7 @@ func newProducerMetrics(reg prometheus.Registerer) (*producerMetrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.jobs, m.events, m.pages, m.failedItems, m.inFlight} {
+	for _, c := range []prometheus.Collector{m.jobs, m.events, m.pages, m.failedItems, m.inFlight, m.held} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

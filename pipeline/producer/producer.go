@@ -74,6 +74,9 @@ type Producer struct {
 	running  sync.Map     // schemas.JobKey -> struct{}: jobs in flight here
 	lastPull atomic.Int64 // unix nanos of the last pull that did not fail
 	started  atomic.Bool
+	// backlogOKUntil is when the last look below MaxBacklog stops
+	// standing; only the pull loop uses it.
+	backlogOKUntil time.Time
 
 	status      *pipeline.JobStatuses
 	checkpoints *checkpoints
@@ -156,6 +159,9 @@ func (p *Producer) Run(ctx context.Context) error {
 // starts each in g, until ctx ends.
 func (p *Producer) pullLoop(ctx, work context.Context, cons jetstream.Consumer, g *errgroup.Group, slots chan struct{}) {
 	for {
+		if !p.waitBacklog(ctx) {
+			return
+		}
 		n, ok := p.acquire(ctx, slots)
 		if !ok {
 			return
