@@ -34,7 +34,7 @@ func TestSubmitterOnce(t *testing.T) {
 		if err != nil || published != c.published {
 			t.Fatalf("Submit %d (force %v) = %v, %v; want %v", i, c.force, published, err, c.published)
 		}
-		if n := streamMsgs(t, js, schemas.StreamJobs); n != c.msgs {
+		if n := natstest.StreamLen(t, js, schemas.StreamJobs); n != c.msgs {
 			t.Errorf("after Submit %d: %d jobs in the stream, want %d", i, n, c.msgs)
 		}
 	}
@@ -68,17 +68,4 @@ func TestGetJSON(t *testing.T) {
 	if _, _, _, err := pipeline.GetJSON[schemas.Checkpoint](ctx, kv, "bad"); err == nil {
 		t.Error("GetJSON(bad) = nil error, want a decode error")
 	}
-}
-
-func streamMsgs(t *testing.T, js jetstream.JetStream, name string) uint64 {
-	t.Helper()
-	s, err := js.Stream(t.Context(), name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.Info(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info.State.Msgs
 }

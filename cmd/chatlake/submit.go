@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -267,7 +266,9 @@ func submit(ctx context.Context, js jetstream.JetStream, jobs []schemas.Job, o s
 		if gctx.Err() != nil {
 			break
 		}
-		j.JobID = cmp.Or(j.JobID, schemas.DeriveJobID(j))
+		if j.JobID == "" {
+			j.JobID = schemas.DeriveJobID(j)
+		}
 		if _, dup := seen[schemas.JobKey(j)]; dup {
 			count(false)
 			continue

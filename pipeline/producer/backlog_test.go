@@ -8,6 +8,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/chatlake/chatlake/internal/natstest"
 	"github.com/chatlake/chatlake/providers/simulator"
 	"github.com/chatlake/chatlake/providers/volcengine/volcsim"
 	"github.com/chatlake/chatlake/providers/yunxin/yunxinsim"
@@ -43,7 +44,7 @@ func TestProducerHeldByBacklog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	queued := prodStreamLen(t, e.js, schemas.StreamJobs)
+	queued := natstest.StreamLen(t, e.js, schemas.StreamJobs)
 	if queued == 0 || info.NumPending <= 100 {
 		t.Fatalf("held with %d jobs queued and %d events pending; want jobs left and more than 100 events", queued, info.NumPending)
 	}
@@ -56,7 +57,7 @@ func TestProducerHeldByBacklog(t *testing.T) {
 				states[st.State]++
 			}
 			info, _ := cons.Info(ctx)
-			t.Fatalf("%d of %d jobs done after the exporter caught up: %v, %d queued, held %v, pending %d", done, jobs, states, prodStreamLen(t, e.js, schemas.StreamJobs), gauge(t, reg, "chatlake_producer_held"), info.NumPending)
+			t.Fatalf("%d of %d jobs done after the exporter caught up: %v, %d queued, held %v, pending %d", done, jobs, states, natstest.StreamLen(t, e.js, schemas.StreamJobs), gauge(t, reg, "chatlake_producer_held"), info.NumPending)
 		}
 		batch, err := cons.Fetch(500, jetstream.FetchMaxWait(100*time.Millisecond))
 		if err != nil {
@@ -93,18 +94,4 @@ func gauge(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	}
 	t.Fatalf("no metric %s", name)
 	return 0
-}
-
-// prodStreamLen returns how many messages stream holds.
-func prodStreamLen(t *testing.T, js jetstream.JetStream, stream string) uint64 {
-	t.Helper()
-	s, err := js.Stream(t.Context(), stream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.Info(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info.State.Msgs
 }
