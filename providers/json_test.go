@@ -41,6 +41,7 @@ func FuzzDecodeJSON(f *testing.F) {
 		`{"id":"1"}`, `{"flag":1}`, `{"x":{"y":[tru]}}`, ` {"id" : 1 } `, `{"name":"\u0000"}`, `{"id":1}{"id":2}`, `{"ſmall":1}`, `{"\u017Fmall":1}`, `{"\u212Aey":1}`, `{"\u0069d":3}`, `{"nam\u0065":"esc"}`,
 		`{"kept":[ {"id":1,"name":"a"} , {"ID":2,"x":[1,{"y":null}]},null,{} ],"one": {"a":1} }`, `{"kept":[{"id":"x"}]}`, `{"kept":{}}`, `{"kept":[1]}`,
 		`{"kept":[{"id":1}],"kept":[{"id":2}]}`, "{\"kept\":[{\"name\":\"\xff\"}]}", `{"one":null}`, `{"one":{"a":1,"a":2}}`,
+		`{"i_d":1,"NA-ME":"x"}`, `{"ID":1,"Name":"case","NESTED":{"TEXT":"t"}}`, `{"kept":[{"Id":1,"NAME":"n"}],"one":{"A":1}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -54,5 +55,37 @@ func FuzzDecodeJSON(f *testing.F) {
 		if d := cmp.Diff(want, got); d != "" {
 			t.Fatalf("DecodeJSON(%q) (-encoding/json +got):\n%s", b, d)
 		}
+		// The single pass alone, so that no fallback hides a difference.
+		if strict, ok := providers.DecodeStrict[jsonShapes](b); ok {
+			if werr != nil {
+				t.Fatalf("single pass accepts %q, encoding/json: %v", b, werr)
+			}
+			if d := cmp.Diff(want, strict); d != "" {
+				t.Fatalf("single pass of %q (-encoding/json +got):\n%s", b, d)
+			}
+		}
 	})
+}
+
+// TestDecodeJSONSinglePass: the documents providers send, valid, in any
+// letter case, with items of any JSON value, take the single pass (so the
+// fuzz test compares it), and what it refuses falls back.
+func TestDecodeJSONSinglePass(t *testing.T) {
+	for _, s := range []string{
+		`{"id":9007199254740993,"small":-5,"name":"项目 🎉 \u2028 \ud83c\udf89","ext":{"a":"b","c":null},"ids":[1,2],"raw":{ "x" : [1, 2] },"items":[{},null,[1]],"nested":{"text":"t"}}`,
+		`{"ID":1,"Name":"case","NESTED":{"TEXT":"t"}}`,
+		`{"kept":[ {"id":1,"name":"a"} , {"ID":2,"x":[1,{"y":null}]},null,{} ],"one": {"a":1} }`,
+		`{"kept":null,"one":null}`, ` {"id" : 1 } `, `null`,
+	} {
+		if _, ok := providers.DecodeStrict[jsonShapes]([]byte(s)); !ok {
+			t.Errorf("single pass refuses %s", s)
+		}
+	}
+	for _, s := range []string{
+		`{"id":1,"id":2}`, "{\"name\":\"a\xffb\"}", `{"\u017Fmall":1}`, `{"kept":[{"id":"x"}]}`, `{"kept":[1]}`, `{"items":[1,]}`,
+	} {
+		if _, ok := providers.DecodeStrict[jsonShapes]([]byte(s)); ok {
+			t.Errorf("single pass accepts %s", s)
+		}
+	}
 }
