@@ -3,7 +3,6 @@ package schemas
 import (
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -140,26 +139,9 @@ const hexDigits = "0123456789abcdef"
 // appendString appends s quoted as encoding/json does without HTML
 // escaping: ", \ and control characters escaped (\b, \f, \n, \r, \t by
 // name), invalid UTF-8 as \ufffd, U+2028 and U+2029 as \u2028 and \u2029.
-// Valid UTF-8 without those two, nearly every string, is scanned bytewise
-// for the ASCII escapes only; runs that need nothing are copied at once.
+// One pass: ASCII bytewise, for the ASCII escapes only, the rest rune by
+// rune; runs that need nothing are copied at once.
 func appendString(b []byte, s string) []byte {
-	if !utf8.ValidString(s) || strings.Contains(s, "\u2028") || strings.Contains(s, "\u2029") {
-		return appendRunes(b, s)
-	}
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < ' ' || c == '"' || c == '\\' {
-			b = appendEscape(append(b, s[start:i]...), c)
-			start = i + 1
-		}
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-// appendRunes is appendString rune by rune.
-func appendRunes(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
