@@ -105,10 +105,18 @@ func prodConfig() producer.Config {
 // waits for Run and fails the test if it returned an error.
 func runProducer(t testing.TB, js jetstream.JetStream, prov producer.Provider, cfg producer.Config) (p *producer.Producer, stop func()) {
 	t.Helper()
+	return runProducerWith(t, js, prov, cfg, func(*producer.Producer) {})
+}
+
+// runProducerWith is runProducer with setup applied to the Producer
+// before it runs.
+func runProducerWith(t testing.TB, js jetstream.JetStream, prov producer.Provider, cfg producer.Config, setup func(*producer.Producer)) (p *producer.Producer, stop func()) {
+	t.Helper()
 	p, err := producer.New(js, prov, nil, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	setup(p)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()

@@ -49,9 +49,9 @@ func (p *Producer) handle(ctx context.Context, msg jetstream.Msg) {
 }
 
 // startStatus loads the job's status, keeping its attempt count, and marks
-// it running in memory: the record says running from the first page
-// stored on, so a job of one page, most of them, costs one status write,
-// not two. A job that comes back after it failed (replayed from its dead
+// it running in memory: the record says running only once a page is
+// stored and statusEvery has passed, so a short job, most of them, costs
+// one status write, not one a page. A job that comes back after it failed (replayed from its dead
 // letter) starts a fresh run, with no attempt spent.
 func (p *Producer) startStatus(ctx context.Context, job schemas.Job) (schemas.JobStatus, error) {
 	st, _, err := p.status.Get(ctx, schemas.JobKey(job))
@@ -66,12 +66,20 @@ func (p *Producer) startStatus(ctx context.Context, job schemas.Job) (schemas.Jo
 	return st, nil
 }
 
+// statusEvery is how often a running job's status record shows its
+// progress: a job that ends sooner writes its status once, at its end
+// (settle), whatever its pages. The checkpoint, written after every page,
+// is what a job resumes from; the status is for people and runs' progress.
+const statusEvery = time.Second
+
 // runJob pages through the provider from the job's checkpoint. After each
-// page's events are acknowledged it saves the next cursor; after the last
-// page it deletes the checkpoint, if there is one: a job done in one page
-// never writes one. It returns the first error.
+// page's events are acknowledged it saves the next cursor, and at most
+// every statusEvery the status; after the last page it deletes the
+// checkpoint, if there is one: a job done in one page never writes one.
+// It returns the first error.
 func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Job, st *schemas.JobStatus) error {
 	key := schemas.JobKey(job)
+	shown := p.now()
 	cp, stored, err := p.checkpoints.load(ctx, key)
 	if err != nil {
 		return pipeline.FromNATS(err)
@@ -113,9 +121,11 @@ func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Jo
 			return pipeline.FromNATS(err)
 		}
 		stored = true
-		st.UpdatedAt = p.now().UTC()
-		if err := p.status.Put(ctx, *st); err != nil {
-			return pipeline.FromNATS(err)
+		if now := p.now(); now.Sub(shown) >= statusEvery {
+			shown, st.UpdatedAt = now, now.UTC()
+			if err := p.status.Put(ctx, *st); err != nil {
+				return pipeline.FromNATS(err)
+			}
 		}
 	}
 }
