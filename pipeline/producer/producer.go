@@ -147,17 +147,32 @@ func (p *Producer) Run(ctx context.Context) error {
 	stopGrace := context.AfterFunc(ctx, func() { time.AfterFunc(p.cfg.Grace, stopWork) })
 	defer stopGrace()
 
+	// Concurrency workers run the jobs, each holding a slot: a worker
+	// lives as long as Run, so its stack, grown by the first job, serves
+	// the next ones (a goroutine a job grew a fresh one every time).
 	g := new(errgroup.Group)
 	slots := make(chan struct{}, p.cfg.Concurrency)
-	p.pullLoop(ctx, work, cons, g, slots)
+	jobs := make(chan jetstream.Msg)
+	for range p.cfg.Concurrency {
+		g.Go(func() error {
+			for msg := range jobs {
+				p.handle(work, msg)
+				<-slots
+			}
+			return nil
+		})
+	}
+	p.pullLoop(ctx, cons, jobs, slots)
+	close(jobs)
 	g.Wait()
 	p.log.Info("producer stopped")
 	return nil
 }
 
 // pullLoop pulls as many jobs as there are free slots, in one request, and
-// starts each in g, until ctx ends.
-func (p *Producer) pullLoop(ctx, work context.Context, cons jetstream.Consumer, g *errgroup.Group, slots chan struct{}) {
+// hands each to a worker, until ctx ends. A worker is free for every job:
+// there are as many as slots, and each job holds one.
+func (p *Producer) pullLoop(ctx context.Context, cons jetstream.Consumer, jobs chan<- jetstream.Msg, slots chan struct{}) {
 	for {
 		if !p.waitBacklog(ctx) {
 			return
@@ -178,11 +193,7 @@ func (p *Producer) pullLoop(ctx, work context.Context, cons jetstream.Consumer, 
 				<-slots
 				continue
 			}
-			g.Go(func() error {
-				defer func() { <-slots }()
-				p.handle(work, msg)
-				return nil
-			})
+			jobs <- msg
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {
 			p.pullFailed(ctx, err, slots, 0)
