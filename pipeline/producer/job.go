@@ -195,22 +195,40 @@ type published struct {
 
 // awaitAck waits for pub's acknowledgement, then recycles its message
 // and returns its stream sequence. A failed or abandoned one keeps its
-// message: the publisher may still hold it.
+// message: the publisher may still hold it. An answer already there, as
+// most are behind a window of publishes, is taken without a timer.
 func (p *Producer) awaitAck(ctx context.Context, pub published) (uint64, error) {
+	select {
+	case ack := <-pub.ack.Ok():
+		return p.acked(pub, ack), nil
+	case err := <-pub.ack.Err():
+		return 0, publishFailed(err)
+	default:
+	}
 	t := time.NewTimer(p.cfg.PublishTimeout)
 	defer t.Stop()
 	select {
 	case ack := <-pub.ack.Ok():
-		p.metrics.events.Inc()
-		p.msgs.Put(pub.msg)
-		return ack.Sequence, nil
+		return p.acked(pub, ack), nil
 	case err := <-pub.ack.Err():
-		return 0, pipeline.FromNATS(fmt.Errorf("publish event: %w", err))
+		return 0, publishFailed(err)
 	case <-t.C:
 		return 0, pipeline.NATSFault{Err: fmt.Errorf("publish event: no acknowledgement in %v", p.cfg.PublishTimeout)}
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	}
+}
+
+// acked counts and recycles an acknowledged event and returns its stream
+// sequence.
+func (p *Producer) acked(pub published, ack *jetstream.PubAck) uint64 {
+	p.metrics.events.Inc()
+	p.msgs.Put(pub.msg)
+	return ack.Sequence
+}
+
+func publishFailed(err error) error {
+	return pipeline.FromNATS(fmt.Errorf("publish event: %w", err))
 }
 
 // newEventMsg builds in m the event message of one conversation on
