@@ -4,8 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/chatlake/chatlake/internal/jsonv1/jsonv1test"
 	"github.com/chatlake/chatlake/providers"
 )
 
@@ -46,24 +45,7 @@ func FuzzDecodeJSON(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got, err := providers.DecodeJSON[jsonShapes](b)
-		var want jsonShapes
-		werr := json.Unmarshal(b, &want)
-		if (err == nil) != (werr == nil) {
-			t.Fatalf("DecodeJSON(%q) error = %v, encoding/json %v", b, err, werr)
-		}
-		if d := cmp.Diff(want, got); d != "" {
-			t.Fatalf("DecodeJSON(%q) (-encoding/json +got):\n%s", b, d)
-		}
-		// The single pass alone, so that no fallback hides a difference.
-		if strict, ok := providers.DecodeStrict[jsonShapes](b); ok {
-			if werr != nil {
-				t.Fatalf("single pass accepts %q, encoding/json: %v", b, werr)
-			}
-			if d := cmp.Diff(want, strict); d != "" {
-				t.Fatalf("single pass of %q (-encoding/json +got):\n%s", b, d)
-			}
-		}
+		jsonv1test.Compare(t, b, providers.DecodeJSON[jsonShapes], providers.DecodeStrict[jsonShapes])
 	})
 }
 
