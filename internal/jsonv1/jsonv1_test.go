@@ -10,8 +10,10 @@ import (
 	"github.com/chatlake/chatlake/schemas"
 )
 
-// records are the KV records the producer reads for every job.
+// records are the job and the KV records the producer reads for every
+// job.
 type records struct {
+	Job        schemas.Job        `json:"job"`
 	Status     schemas.JobStatus  `json:"status"`
 	Checkpoint schemas.Checkpoint `json:"checkpoint"`
 	Commit     *schemas.ExportCommit
@@ -37,6 +39,7 @@ func FuzzUnmarshal(f *testing.F) {
 		`{"status":{"last_seq":-1}}`, `{"status":{"state":"a","state":"b"}}`, `{"any":{"a":[1,"x",null,true,1e400]}}`, `{"any":1e400}`,
 		`{"checkpoint":{"days":["a",null]}}`, `{"status":{"failed_items":[{"code":1e2}]}}`, "{\"status\":{\"reason\":\"\xff\"}}",
 		`{"status":{"reason":"\ud800"}}`, `{"ſtatus":{}}`, `[]`, `null`, ` {} `, `{}x`,
+		`{"job":{"user_id":"1","data_type":2,"inbox_type":3,"job_id":"j","conversation_ids":["x",null]}}`, `{"job":{"data_type":2147483648}}`, `{"job":{"Run":"r","ConversationIDs":[]}}`,
 	} {
 		f.Add([]byte(s))
 	}
