@@ -78,6 +78,12 @@ const (
 	// near the events of ~25 s of exporting, and the exporter reads
 	// blocks nats-server still has in memory.
 	embeddedMaxBacklog = 100_000
+	// embeddedMaxEventsPerSecond spreads the producer's events evenly: the
+	// embedded server keeps about 10 s of the stream's traffic in memory,
+	// and the producer's bursts (a backlog just cleared, jobs of many
+	// pages at once) made the peak. 3,500 events/s exports 2 M
+	// conversations in about 10 minutes (BENCHMARKS.md).
+	embeddedMaxEventsPerSecond = 3500
 )
 
 // embeddedDefaults fills in what the config leaves unset: a short
@@ -87,6 +93,7 @@ func embeddedDefaults(c *config.Config) {
 	c.Streams.DuplicateWindow = cmp.Or(c.Streams.DuplicateWindow, embeddedDuplicateWindow)
 	c.Streams.ConversationsRetention = cmp.Or(c.Streams.ConversationsRetention, config.RetentionExported)
 	c.Producer.MaxBacklog = cmp.Or(c.Producer.MaxBacklog, embeddedMaxBacklog)
+	c.Producer.MaxEventsPerSec = cmp.Or(c.Producer.MaxEventsPerSec, embeddedMaxEventsPerSecond)
 }
 
 // setMemoryLimit sets embeddedMemoryLimit unless GOMEMLIMIT is set.

@@ -150,12 +150,21 @@ func waitMatch(t *testing.T, b *lockedbuf.Buffer, re string) string {
 }
 
 // TestEmbeddedDefaults: the one-process deployment keeps a short duplicate
-// window and deletes exported events, unless the config says otherwise.
+// window, deletes exported events, holds the producer behind a backlog and
+// spreads its events, unless the config says otherwise.
 func TestEmbeddedDefaults(t *testing.T) {
 	var unset config.Config
 	embeddedDefaults(&unset)
 	if got := unset.Streams; got.DuplicateWindow != time.Minute || got.ConversationsRetention != config.RetentionExported {
 		t.Errorf("embeddedDefaults(unset) = %v, %q; want 1m0s, %q", got.DuplicateWindow, got.ConversationsRetention, config.RetentionExported)
+	}
+	if got := unset.Producer; got.MaxBacklog != embeddedMaxBacklog || got.MaxEventsPerSec != embeddedMaxEventsPerSecond {
+		t.Errorf("embeddedDefaults(unset) producer: max_backlog %d, max_events_per_second %d; want %d, %d", got.MaxBacklog, got.MaxEventsPerSec, embeddedMaxBacklog, embeddedMaxEventsPerSecond)
+	}
+	fast := config.Config{Producer: config.Producer{MaxEventsPerSec: 50_000}}
+	embeddedDefaults(&fast)
+	if fast.Producer.MaxEventsPerSec != 50_000 {
+		t.Errorf("embeddedDefaults(set) max_events_per_second = %d, want 50000 kept", fast.Producer.MaxEventsPerSec)
 	}
 	set := config.Config{Streams: config.Streams{DuplicateWindow: 2 * time.Hour, ConversationsRetention: config.RetentionLimits}}
 	want := set.Streams

@@ -83,6 +83,7 @@ type Producer struct {
 	PublishTimeout  time.Duration `yaml:"publish_timeout" help:"wait for the stream's ack of one event before the job is handed back (default 30s)"`
 	Grace           time.Duration `yaml:"grace" help:"time running jobs get to finish at shutdown (default 20s)"`
 	MaxBacklog      int           `yaml:"max_backlog" help:"take no new jobs while more events than this wait for the exporter; 0 never (default 0; 100000 in chatlake run and the demo)"`
+	MaxEventsPerSec int           `yaml:"max_events_per_second" help:"events published per second by this producer at most; 0 no limit (default 0; 3500 in chatlake run and the demo)"`
 }
 
 // Streams sizes the streams and buckets (see pipeline.StreamsConfig).

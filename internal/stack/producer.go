@@ -74,7 +74,7 @@ func producerConfig(c config.Producer, s config.Streams, reg prometheus.Register
 		Concurrency: c.Concurrency, Batch: c.Batch, AckWait: c.AckWait, InProgressEvery: c.InProgressEvery,
 		MaxAttempts: c.MaxAttempts, RetryInitial: c.RetryInitial, RetryMax: c.RetryMax, PauseFor: c.PauseFor,
 		PublishWindow: c.PublishWindow, PublishTimeout: c.PublishTimeout, Grace: c.Grace,
-		MaxBacklog: c.MaxBacklog, Partitions: s.Partitions, Registerer: reg,
+		MaxBacklog: c.MaxBacklog, MaxEventsPerSecond: c.MaxEventsPerSec, Partitions: s.Partitions, Registerer: reg,
 	}
 }
 

@@ -65,6 +65,13 @@ type Config struct {
 	// Running jobs go on. Default 0 (never held); chatlake run and the
 	// demo set it.
 	MaxBacklog int
+	// MaxEventsPerSecond, if above 0, is the most events this producer
+	// publishes per second, spread evenly: the pages of running jobs wait
+	// for their turn. An embedded nats-server keeps about 10 s of the
+	// stream's traffic in memory, so its memory follows this rate, and a
+	// steady rate keeps it lower than bursts to the same average. Default 0
+	// (no limit); chatlake run and the demo set it.
+	MaxEventsPerSecond int
 	// Grace is how long running jobs may take to finish after Run's
 	// context ends; then they are handed back. Default 20s.
 	Grace time.Duration
@@ -84,6 +91,7 @@ func (c Config) Validate() error {
 		{"max attempts", c.MaxAttempts < 0}, {"retry initial", c.RetryInitial < 0}, {"retry max", c.RetryMax < 0},
 		{"pause for", c.PauseFor < 0}, {"publish window", c.PublishWindow < 0}, {"publish timeout", c.PublishTimeout < 0},
 		{"grace", c.Grace < 0}, {"partitions", c.Partitions < 0}, {"max backlog", c.MaxBacklog < 0},
+		{"max events per second", c.MaxEventsPerSecond < 0},
 	} {
 		if f.bad {
 			errs = append(errs, fmt.Errorf("%s must not be negative", f.name))

@@ -137,6 +137,9 @@ func (p *Producer) runJob(ctx context.Context, msg jetstream.Msg, job schemas.Jo
 // an empty page, also with an error.
 func (p *Producer) publishPage(ctx context.Context, job schemas.Job, page schemas.Page, fetchedAt time.Time) (uint64, error) {
 	subject := schemas.EventSubject(job, p.cfg.Partitions)
+	if err := waitEvents(ctx, p.events, len(page.Conversations)); err != nil {
+		return 0, err
+	}
 	var pending []published
 	var last uint64
 	await := func(pub published) error {

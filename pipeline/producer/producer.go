@@ -12,6 +12,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/time/rate"
 
 	"github.com/chatlake/chatlake/pipeline"
 	"github.com/chatlake/chatlake/schemas"
@@ -71,8 +72,9 @@ type Producer struct {
 	pauses  appPauses
 	now     func() time.Time
 
-	running  sync.Map     // schemas.JobKey -> struct{}: jobs in flight here
-	lastPull atomic.Int64 // unix nanos of the last pull that did not fail
+	events   *rate.Limiter // Config.MaxEventsPerSecond; nil for none
+	running  sync.Map      // schemas.JobKey -> struct{}: jobs in flight here
+	lastPull atomic.Int64  // unix nanos of the last pull that did not fail
 	started  atomic.Bool
 	// backlogOKUntil is when the last look below MaxBacklog stops
 	// standing; only the pull loop uses it.
@@ -100,7 +102,7 @@ func New(js jetstream.JetStream, prov Provider, log *slog.Logger, cfg Config) (*
 	if err != nil {
 		return nil, fmt.Errorf("producer metrics: %w", err)
 	}
-	return &Producer{js: js, prov: prov, log: log, cfg: cfg.withDefaults(), metrics: m, now: time.Now}, nil
+	return &Producer{js: js, prov: prov, log: log, cfg: cfg.withDefaults(), metrics: m, now: time.Now, events: newEventLimiter(cfg.MaxEventsPerSecond)}, nil
 }
 
 // ConsumerConfig returns the durable pull consumer the producer uses.
